@@ -1,0 +1,147 @@
+"""The typed items that travel between pipeline stages.
+
+read  -> RawDocument
+clean -> CleanDocument (blocks + removed lines; ``text`` is what every offset points into)
+extract -> ExtractedDocument (mentions and document entities with offsets into ``text``)
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class RawDocument:
+    """One article as read from its source, before any cleaning."""
+
+    id: str  # stable id: file stem, JSONL "id", or a hash for stdin
+    source: str  # input path, "path#line" for JSONL, or "-" for stdin
+    raw: str  # decoded input text (HTML markup for HTML inputs)
+    format: str = "text"  # "text" (flattened page) or "html"
+    title: str | None = None
+    byline: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO date when known
+    url: str | None = None
+    site: str | None = None
+    encoding: str | None = None  # detected input encoding
+
+
+@dataclass
+class RemovedLine:
+    """A line the cleaner dropped, with the reason it gave."""
+
+    line: int  # 0-based line number in the (repaired) input
+    text: str
+    reason: str
+
+
+@dataclass
+class Block:
+    """One kept unit of the clean article: title, subtitle, heading or paragraph."""
+
+    kind: str  # "title" | "subtitle" | "heading" | "paragraph"
+    text: str
+
+
+@dataclass
+class CleanDocument:
+    """The article after cleaning. ``text`` joins the blocks with blank lines."""
+
+    blocks: list[Block]
+    byline: list[str] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)
+
+    @property
+    def title(self) -> str | None:
+        return next((b.text for b in self.blocks if b.kind == "title"), None)
+
+    @property
+    def subtitle(self) -> str | None:
+        return next((b.text for b in self.blocks if b.kind == "subtitle"), None)
+
+    @property
+    def headings(self) -> list[str]:
+        return [b.text for b in self.blocks if b.kind == "heading"]
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b.text for b in self.blocks if b.kind == "paragraph"]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "byline": self.byline,
+            "headings": self.headings,
+            "body": self.paragraphs,
+            "blocks": [asdict(b) for b in self.blocks],
+            "removed": [asdict(r) for r in self.removed],
+            "text": self.text,
+        }
+
+
+@dataclass
+class Mention:
+    """A span of ``text`` that names an entity. ``entity`` is the document entity id."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # spaCy label: PERSON, ORG, GPE, LOC, NORP, ...
+    entity: str | None = None
+
+
+@dataclass
+class DocEntity:
+    """Mentions of one thing inside one document, grouped; ``name`` is the fullest form."""
+
+    id: str  # document-local id, e.g. "e3"
+    name: str
+    label: str
+    aliases: list[str] = field(default_factory=list)  # distinct surface forms, name first
+    mentions: int = 0
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+
+
+@dataclass
+class ExtractedDocument:
+    """A document with everything extracted from it; all offsets are into ``text``."""
+
+    id: str
+    source: str
+    text: str
+    title: str | None = None
+    byline: list[str] = field(default_factory=list)
+    published: str | None = None
+    language: str = "en"
+    url: str | None = None
+    site: str | None = None
+    raw: str = ""
+    removed: list[RemovedLine] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[DocEntity] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON schema written by ``extract`` and ``export``."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "title": self.title,
+            "byline": self.byline,
+            "published": self.published,
+            "language": self.language,
+            "url": self.url,
+            "text": self.text,
+            "mentions": [asdict(m) for m in self.mentions],
+            "entities": [asdict(e) for e in self.entities],
+        }
