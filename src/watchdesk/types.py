@@ -126,6 +126,9 @@ class ExtractedDocument:
     url: str | None = None
     site: str | None = None
     raw: str = ""
+    format: str = "text"  # format of ``raw``: "text" or "html"
+    encoding: str | None = None
+    cleaned: bool = True  # False with --no-clean: ``text`` is the input exactly
     removed: list[RemovedLine] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
@@ -145,3 +148,11 @@ class ExtractedDocument:
             "mentions": [asdict(m) for m in self.mentions],
             "entities": [asdict(e) for e in self.entities],
         }
+
+
+@dataclass
+class ReadError:
+    """An input that could not be read, named with the reason; the run goes on without it."""
+
+    source: str
+    reason: str

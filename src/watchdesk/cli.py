@@ -1,0 +1,215 @@
+"""The ``watchdesk`` command: a thin click layer over the Python API in ``watchdesk.pipeline``."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .extract.nlp import DEFAULT_MODEL
+from .store.db import DEFAULT_DB, Store
+from .types import ExtractedDocument, RawDocument, ReadError
+
+SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
+
+db_option = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+                         help="SQLite database file.")
+model_option = click.option("--model", default=DEFAULT_MODEL, show_default=True,
+                            help="Name of any installed spaCy pipeline.")
+no_clean_option = click.option("--no-clean", is_flag=True,
+                               help="Take input text as it is (offsets line up with external gold data).")
+
+
+def _report_error(error: ReadError) -> None:
+    click.echo(f"watchdesk: skipped {error.source}: {error.reason}", err=True)
+
+
+def _open_store(db: str, must_exist: bool = True) -> Store:
+    if must_exist and not Path(db).exists():
+        raise click.ClickException(f"no database at {db} (run `watchdesk ingest ... --db {db}` first)")
+    return Store(db)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="watchdesk")
+def main() -> None:
+    """Watchdesk: evidence-linked knowledge graph from noisy news articles."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@db_option
+@model_option
+@no_clean_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: bool) -> None:
+    """Read, clean, extract and store articles (files, directories, JSONL, - for stdin).
+
+    Exits 1 when some inputs could not be read (they are listed; the others are stored).
+    """
+    from tqdm import tqdm
+
+    from .pipeline import ingest as run_ingest
+
+    with _open_store(db, must_exist=False) as store, \
+            tqdm(desc="ingest", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
+        def on_item(item: ExtractedDocument | RawDocument | ReadError) -> None:
+            if isinstance(item, ReadError):
+                bar.clear()
+                _report_error(item)
+            bar.update(1)
+
+        report = run_ingest(inputs, store, model=model, clean=not no_clean, on_item=on_item)
+        stats = store.stats()
+    click.echo(f"{report.added} documents added, {report.unchanged} unchanged, "
+               f"{report.entities} entities, {report.mentions} mentions, {len(report.errors)} errors")
+    click.echo(f"{db}: {stats.documents} documents, {stats.entities} entities, {stats.mentions} mentions")
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Title, byline, body, removed lines with reasons.")
+@click.option("--out", type=click.Path(file_okay=False), help="Write OUT/ID.txt (or ID.json) per input.")
+def clean(inputs: tuple[str, ...], as_json: bool, out: str | None) -> None:
+    """Print the cleaned article(s), or write one file per input with --out."""
+    from .pipeline import clean_document
+    from .read.readers import read_inputs
+
+    failed = 0
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    for item in read_inputs(inputs):
+        if isinstance(item, ReadError):
+            _report_error(item)
+            failed += 1
+            continue
+        cleaned = clean_document(item)
+        payload = json.dumps({"id": item.id, "source": item.source, **cleaned.to_dict()},
+                             ensure_ascii=False) if as_json else cleaned.text
+        if out:
+            (Path(out) / f"{item.id}.{'json' if as_json else 'txt'}").write_text(payload + "\n", encoding="utf-8")
+        else:
+            click.echo(payload)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
+@model_option
+@no_clean_option
+def extract(inputs: tuple[str, ...], fmt: str, model: str, no_clean: bool) -> None:
+    """Extract entities from articles without storing them: one JSON object per document."""
+    from .extract.nlp import load_nlp
+    from .pipeline import extract as run_extract
+    from .read.readers import read_inputs
+
+    failed = 0
+    documents = []
+    for item in run_extract(read_inputs(inputs), load_nlp(model), clean=not no_clean):
+        if isinstance(item, ReadError):
+            _report_error(item)
+            failed += 1
+        elif fmt == "jsonl":
+            click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+        else:
+            documents.append(item.to_json())
+    if fmt == "json":
+        click.echo(json.dumps(documents, ensure_ascii=False, indent=1))
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def search(query: str, db: str, limit: int, as_json: bool) -> None:
+    """Full-text search over the stored articles, best first, with snippets."""
+    with _open_store(db) as store:
+        hits = store.search(query, limit=limit)
+    if as_json:
+        click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=1))
+        return
+    if not hits:
+        click.echo("no matches")
+    for hit in hits:
+        click.echo(f"[{hit.doc_id}] {hit.title or '(untitled)'}  ({hit.source})")
+        click.echo(f"    {' '.join(hit.snippet.split())}")
+
+
+@main.command()
+@click.argument("name")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", default=20, show_default=True, help="Evidence sentences to show.")
+def entity(name: str, db: str, as_json: bool, limit: int) -> None:
+    """An entity by any of its names: canonical name, aliases, label, documents, evidence."""
+    with _open_store(db) as store:
+        profiles = store.entity_profiles(name, evidence_limit=limit)
+    if as_json:
+        click.echo(json.dumps([{**p.__dict__, "evidence": [e.__dict__ for e in p.evidence]}
+                               for p in profiles], ensure_ascii=False, indent=1))
+        return
+    if not profiles:
+        raise click.ClickException(f"no entity named {name!r}")
+    for p in profiles:
+        click.echo(f"{p.name}  [{p.label}]  {p.mentions} mentions in {len(p.documents)} documents")
+        click.echo("  aliases: " + ", ".join(f"{a} ({n})" for a, n in sorted(p.aliases.items(), key=lambda x: -x[1])))
+        for doc_id, source, title in p.documents:
+            click.echo(f"  document [{doc_id}] {title or '(untitled)'}  ({source})")
+        for ev in p.evidence:
+            click.echo(f"  - [{ev.doc_id}:{ev.start}-{ev.end}] {ev.sentence}")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: standard output).")
+def export(db: str, fmt: str, out: str | None) -> None:
+    """Export every stored document in the JSON schema of ``extract``."""
+    with _open_store(db) as store, click.open_file(out or "-", "w", encoding="utf-8") as sink:
+        for document in store.iter_documents():
+            sink.write(json.dumps(document.to_json(), ensure_ascii=False) + "\n")
+
+
+@main.command()
+@db_option
+@click.option("--top", default=10, show_default=True)
+def summary(db: str, top: int) -> None:
+    """What the store holds: counts and the most mentioned entities by type."""
+    with _open_store(db) as store:
+        stats = store.stats()
+        click.echo(f"{stats.documents} documents, {stats.entities} document entities, "
+                   f"{stats.mentions} mentions (schema v{stats.schema_version})")
+        for label, rows in store.top_entities(top).items():
+            click.echo(f"{label}: " + ", ".join(f"{name} ({n})" for name, n in rows))
+
+
+@main.command()
+@db_option
+@model_option
+def demo(db: str, model: str) -> None:
+    """Ingest the bundled sample article and show what was found."""
+    ctx = click.get_current_context()
+    try:
+        ctx.invoke(ingest, inputs=(str(SAMPLE_DIR),), db=db, model=model, no_clean=False, quiet=True)
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    ctx.invoke(summary, db=db, top=8)
+    with _open_store(db) as store:
+        person = store.top_entities(1).get("PERSON")
+    if person:
+        click.echo("")
+        ctx.invoke(entity, name=person[0][0], db=db, as_json=False, limit=5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""The pipeline as a Python API: read -> clean -> extract -> store. The CLI only calls these."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .clean import clean_text
+from .clean.html import clean_html
+from .extract.entities import find_entities
+from .extract.nlp import DEFAULT_MODEL, load_nlp
+from .read.readers import read_inputs
+from .store.db import Store, content_hash
+from .types import CleanDocument, ExtractedDocument, RawDocument, ReadError, Sentence
+
+BATCH_SIZE = 32
+
+
+def clean_document(raw: RawDocument, clean: bool = True) -> CleanDocument | None:
+    """Clean one raw document (None with ``clean=False`` for text input: the text stays as is)."""
+    if raw.format == "html":
+        return clean_html(raw)
+    if not clean:
+        return None
+    return clean_text(raw.raw)
+
+
+def prepare_document(raw: RawDocument, clean: bool = True) -> ExtractedDocument:
+    """The document before NLP: clean text and metadata, nothing extracted yet."""
+    cleaned = clean_document(raw, clean)
+    if cleaned is None:
+        text, title, byline, removed = raw.raw, raw.title, list(raw.byline), []
+    else:
+        text, title, removed = cleaned.text, cleaned.title or raw.title, cleaned.removed
+        byline = list(raw.byline) or cleaned.byline
+    return ExtractedDocument(id=raw.id, source=raw.source, text=text, title=title, byline=byline,
+                             published=raw.published, url=raw.url, site=raw.site, raw=raw.raw,
+                             format=raw.format, encoding=raw.encoding, cleaned=cleaned is not None,
+                             removed=removed)
+
+
+def sentences_of(doc: Doc) -> list[Sentence]:
+    """Sentence spans (whitespace trimmed); paragraphs when the pipeline sets no boundaries."""
+    text = doc.text
+    if doc.has_annotation("SENT_START"):
+        spans = [(s.start_char, s.end_char) for s in doc.sents]
+    else:
+        spans, pos = [], 0
+        for part in text.split("\n\n"):
+            spans.append((pos, pos + len(part)))
+            pos += len(part) + 2
+    out = []
+    for start, end in spans:
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            lead = len(chunk) - len(chunk.lstrip())
+            out.append(Sentence(start + lead, start + lead + len(stripped)))
+    return out
+
+
+def annotate(document: ExtractedDocument, doc: Doc) -> ExtractedDocument:
+    """Fill sentences, mentions and entities of ``document`` from its parsed spaCy Doc."""
+    document.sentences = sentences_of(doc)
+    document.mentions, document.entities = find_entities(doc)
+    return document
+
+
+def extract(items: Iterable[RawDocument | ReadError], nlp: Language, clean: bool = True,
+            batch_size: int = BATCH_SIZE) -> Iterator[ExtractedDocument | ReadError]:
+    """Stream documents through cleaning and NLP; read errors and cleaning failures pass through."""
+    failures: list[ReadError] = []
+
+    def prepared() -> Iterator[tuple[str, ExtractedDocument]]:
+        for item in items:
+            if isinstance(item, ReadError):
+                failures.append(item)
+                continue
+            try:
+                document = prepare_document(item, clean)
+            except Exception as exc:  # one bad document must not stop the run
+                failures.append(ReadError(item.source, f"cleaning failed: {type(exc).__name__}: {exc}"))
+                continue
+            yield document.text, document
+
+    for doc, document in nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
+        while failures:
+            yield failures.pop(0)
+        yield annotate(document, doc)
+    yield from failures
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    added: int = 0
+    unchanged: int = 0  # same content already stored
+    entities: int = 0
+    mentions: int = 0
+    errors: list[ReadError] = field(default_factory=list)
+
+
+def ingest(inputs: Iterable[str], store: Store, model: str = DEFAULT_MODEL, clean: bool = True,
+           on_item: Callable[[ExtractedDocument | ReadError], None] | None = None) -> IngestReport:
+    """Read, clean, extract and store every input; already stored content is skipped before NLP."""
+    report = IngestReport()
+    nlp = load_nlp(model)
+
+    def new_items() -> Iterator[RawDocument | ReadError]:
+        for item in read_inputs(inputs):
+            if isinstance(item, RawDocument) and store.has_content(content_hash(item.raw)):
+                report.unchanged += 1
+                if on_item:
+                    on_item(item)
+                continue
+            yield item
+
+    for item in extract(new_items(), nlp, clean):
+        if isinstance(item, ReadError):
+            report.errors.append(item)
+        else:
+            try:
+                added = store.add_document(item, model=model)
+            except Exception as exc:  # rolled back by the store; report and go on
+                report.errors.append(ReadError(item.source, f"store failed: {type(exc).__name__}: {exc}"))
+                added = None
+            else:
+                if added is None:
+                    report.unchanged += 1
+                else:
+                    report.added += 1
+                    report.entities += len(item.entities)
+                    report.mentions += len(item.mentions)
+        if on_item:
+            on_item(item)
+    return report

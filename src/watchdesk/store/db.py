@@ -1,0 +1,257 @@
+"""The SQLite store: the only module that writes SQL. One file, WAL mode, FTS5 over clean text."""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from ..types import DocEntity, ExtractedDocument, Mention, RemovedLine, Sentence
+from .migrations import migrate
+
+DEFAULT_DB = "watchdesk.db"
+
+
+def content_hash(raw: str) -> str:
+    """The identity of an input: sha256 of its decoded text."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SearchHit:
+    doc_id: int
+    title: str | None
+    source: str
+    snippet: str
+    score: float
+
+
+@dataclass
+class Evidence:
+    doc_id: int
+    source: str
+    title: str | None
+    mention: str
+    start: int
+    end: int
+    sentence: str
+    sentence_start: int
+
+
+@dataclass
+class EntityProfile:
+    """Everything the store knows about one name across documents (grouped by name + label)."""
+
+    name: str
+    label: str
+    aliases: dict[str, int] = field(default_factory=dict)  # surface form -> mention count
+    documents: list[tuple[int, str, str | None]] = field(default_factory=list)  # id, source, title
+    mentions: int = 0
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class StoreStats:
+    documents: int
+    entities: int
+    mentions: int
+    schema_version: int
+
+
+def fts_query(text: str) -> str:
+    """Turn what a user types into a safe FTS5 query: words are ANDed, "quoted phrases" kept."""
+    parts = re.findall(r'"([^"]+)"|(\S+)', text)
+    terms = []
+    for phrase, word in parts:
+        value = (phrase or word).replace('"', "")
+        value = re.sub(r"[^\w\s'-]", " ", value).strip()
+        if value:
+            terms.append('"' + value + '"')
+    return " ".join(terms)
+
+
+class Store:
+    """A Watchdesk database. Use as a context manager or call ``close()``."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB):
+        self.path = str(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.schema_version = migrate(self.conn)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- writing -------------------------------------------------------------------------
+    def has_content(self, digest: str) -> bool:
+        """True when a document with this content hash is already stored."""
+        row = self.conn.execute("SELECT 1 FROM documents WHERE content_hash = ?", (digest,)).fetchone()
+        return row is not None
+
+    def add_document(self, doc: ExtractedDocument, *, model: str | None = None) -> int | None:
+        """Store one document with its sentences, entities and mentions in one transaction.
+
+        Returns the new row id, or None when the same content is already stored (a no-op).
+        On any error the transaction is rolled back: no half-written document remains.
+        """
+        digest = content_hash(doc.raw)
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self.has_content(digest):
+                conn.execute("ROLLBACK")
+                return None
+            cur = conn.execute(
+                "INSERT INTO documents (doc_key, source, format, url, site, title, byline, published,"
+                " language, encoding, raw, text, removed, content_hash, cleaned, model)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.id, doc.source, doc.format, doc.url, doc.site, doc.title, json.dumps(doc.byline),
+                 doc.published, doc.language, doc.encoding, doc.raw, doc.text,
+                 json.dumps([r.__dict__ for r in doc.removed]), digest, int(doc.cleaned), model),
+            )
+            doc_id = cur.lastrowid
+            conn.executemany(
+                'INSERT INTO sentences (doc_id, idx, start, "end") VALUES (?,?,?,?)',
+                [(doc_id, i, s.start, s.end) for i, s in enumerate(doc.sentences)],
+            )
+            entity_rows: dict[str, int] = {}
+            for ent in doc.entities:
+                cur = conn.execute(
+                    "INSERT INTO entities (doc_id, local_id, name, label, mention_count) VALUES (?,?,?,?,?)",
+                    (doc_id, ent.id, ent.name, ent.label, ent.mentions),
+                )
+                entity_rows[ent.id] = cur.lastrowid
+                conn.executemany(
+                    "INSERT OR IGNORE INTO aliases (entity_id, alias) VALUES (?,?)",
+                    [(cur.lastrowid, alias) for alias in (ent.aliases or [ent.name])],
+                )
+            starts = [s.start for s in doc.sentences]
+            conn.executemany(
+                'INSERT INTO mentions (doc_id, entity_id, start, "end", text, label, sentence_idx)'
+                " VALUES (?,?,?,?,?,?,?)",
+                [(doc_id, entity_rows.get(m.entity) if m.entity else None, m.start, m.end, m.text, m.label,
+                  (bisect.bisect_right(starts, m.start) - 1) if starts else None)
+                 for m in doc.mentions],
+            )
+            conn.execute("COMMIT")
+            return doc_id
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    # ---- reading -------------------------------------------------------------------------
+    def stats(self) -> StoreStats:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return StoreStats(
+            documents=one("SELECT count(*) FROM documents"),
+            entities=one("SELECT count(*) FROM entities"),
+            mentions=one("SELECT count(*) FROM mentions"),
+            schema_version=self.schema_version,
+        )
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Ranked full-text search over titles and clean text, with highlighted snippets."""
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = self.conn.execute(
+            "SELECT d.id, d.title, d.source,"
+            " snippet(documents_fts, 1, '[', ']', ' … ', 16) AS snip, bm25(documents_fts, 5.0, 1.0) AS score"
+            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+            " WHERE documents_fts MATCH ? ORDER BY score LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        return [SearchHit(r["id"], r["title"], r["source"], r["snip"], r["score"]) for r in rows]
+
+    def entity_profiles(self, name: str, evidence_limit: int = 50) -> list[EntityProfile]:
+        """Entities named ``name`` or having it as an alias (any case), grouped by name and label."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.id, e.name, e.label FROM entities e"
+            " LEFT JOIN aliases a ON a.entity_id = e.id"
+            " WHERE e.name = ? COLLATE NOCASE OR a.alias = ? COLLATE NOCASE"
+            " ORDER BY e.id",
+            (name.strip(), name.strip()),
+        ).fetchall()
+        profiles: dict[tuple[str, str], EntityProfile] = {}
+        for row in rows:
+            profile = profiles.setdefault((row["name"], row["label"]), EntityProfile(row["name"], row["label"]))
+            self._fill_profile(profile, row["id"], evidence_limit)
+        return sorted(profiles.values(), key=lambda p: -p.mentions)
+
+    def _fill_profile(self, profile: EntityProfile, entity_id: int, evidence_limit: int) -> None:
+        doc = self.conn.execute(
+            "SELECT d.id, d.source, d.title, d.text FROM entities e JOIN documents d ON d.id = e.doc_id"
+            " WHERE e.id = ?", (entity_id,)).fetchone()
+        profile.documents.append((doc["id"], doc["source"], doc["title"]))
+        seen_sentences: set[int] = set()
+        for m in self.conn.execute(
+            'SELECT m.start, m."end", m.text, m.sentence_idx, s.start AS ss, s."end" AS se FROM mentions m'
+            " LEFT JOIN sentences s ON s.doc_id = m.doc_id AND s.idx = m.sentence_idx"
+            " WHERE m.entity_id = ? ORDER BY m.start", (entity_id,)):
+            profile.mentions += 1
+            profile.aliases[m["text"]] = profile.aliases.get(m["text"], 0) + 1
+            if m["sentence_idx"] in seen_sentences or len(profile.evidence) >= evidence_limit:
+                continue
+            seen_sentences.add(m["sentence_idx"])
+            ss, se = (m["ss"], m["se"]) if m["ss"] is not None else (m["start"], m["end"])
+            profile.evidence.append(Evidence(doc["id"], doc["source"], doc["title"], m["text"], m["start"],
+                                             m["end"], doc["text"][ss:se].strip(), ss))
+
+    def iter_documents(self) -> Iterator[ExtractedDocument]:
+        """Every stored document with its mentions and entities, in ingest order."""
+        for d in self.conn.execute("SELECT * FROM documents ORDER BY id").fetchall():
+            yield self._load_document(d)
+
+    def _load_document(self, d: sqlite3.Row) -> ExtractedDocument:
+        ents = self.conn.execute(
+            "SELECT id, local_id, name, label, mention_count FROM entities WHERE doc_id = ? ORDER BY id",
+            (d["id"],)).fetchall()
+        local = {e["id"]: e["local_id"] for e in ents}
+        aliases: dict[int, list[str]] = {}
+        for a in self.conn.execute(
+                "SELECT a.entity_id, a.alias FROM aliases a JOIN entities e ON e.id = a.entity_id"
+                " WHERE e.doc_id = ?", (d["id"],)):
+            aliases.setdefault(a["entity_id"], []).append(a["alias"])
+        mentions = [Mention(m["start"], m["end"], m["text"], m["label"], local.get(m["entity_id"]))
+                    for m in self.conn.execute(
+                        'SELECT start, "end", text, label, entity_id FROM mentions WHERE doc_id = ? ORDER BY start',
+                        (d["id"],))]
+        return ExtractedDocument(
+            id=d["doc_key"], source=d["source"], text=d["text"], title=d["title"],
+            byline=json.loads(d["byline"]), published=d["published"], language=d["language"] or "en",
+            url=d["url"], site=d["site"], raw=d["raw"], format=d["format"], encoding=d["encoding"],
+            cleaned=bool(d["cleaned"]),
+            removed=[RemovedLine(**r) for r in json.loads(d["removed"])],
+            sentences=[Sentence(s["start"], s["end"]) for s in self.conn.execute(
+                'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY idx', (d["id"],))],
+            mentions=mentions,
+            entities=[DocEntity(e["local_id"], e["name"], e["label"],
+                                sorted(aliases.get(e["id"], []), key=lambda a: (a != e["name"], a)),
+                                e["mention_count"]) for e in ents],
+        )
+
+    def top_entities(self, per_label: int = 10) -> dict[str, list[tuple[str, int]]]:
+        """The most mentioned names per label, summed over documents."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for row in self.conn.execute(
+                "SELECT label, name, sum(mention_count) AS n FROM entities GROUP BY label, name"
+                " ORDER BY label, n DESC, name"):
+            rows = out.setdefault(row["label"], [])
+            if len(rows) < per_label:
+                rows.append((row["name"], row["n"]))
+        return dict(sorted(out.items(), key=lambda kv: -sum(n for _, n in kv[1])))

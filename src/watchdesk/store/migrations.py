@@ -1,0 +1,102 @@
+"""The store's schema as an ordered list of migrations; ``PRAGMA user_version`` holds the version.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+V1_CORE = """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            doc_key TEXT NOT NULL,            -- the reader's id (file stem, JSONL id)
+            source TEXT NOT NULL,             -- input path (path:line for JSONL, '-' for stdin)
+            format TEXT NOT NULL,             -- text | html
+            url TEXT, site TEXT, title TEXT,
+            byline TEXT NOT NULL DEFAULT '[]',    -- JSON list of author names
+            published TEXT, language TEXT,
+            encoding TEXT,
+            raw TEXT NOT NULL,                -- the input exactly as decoded
+            text TEXT NOT NULL,               -- the clean text all offsets point into
+            removed TEXT NOT NULL DEFAULT '[]',   -- JSON list of removed lines with reasons
+            content_hash TEXT NOT NULL UNIQUE,    -- sha256 of raw: re-ingest is a no-op
+            cleaned INTEGER NOT NULL DEFAULT 1,
+            model TEXT,
+            ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        );
+        CREATE INDEX documents_doc_key ON documents(doc_key);
+
+        CREATE TABLE sentences (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            PRIMARY KEY (doc_id, idx)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE entities (              -- document entities (one thing in one document)
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            local_id TEXT NOT NULL,           -- e1, e2 ... as in the JSON output
+            name TEXT NOT NULL, label TEXT NOT NULL,
+            mention_count INTEGER NOT NULL,
+            UNIQUE (doc_id, local_id)
+        );
+        CREATE INDEX entities_name ON entities(name COLLATE NOCASE);
+
+        CREATE TABLE aliases (
+            entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            alias TEXT NOT NULL,
+            PRIMARY KEY (entity_id, alias)
+        ) WITHOUT ROWID;
+        CREATE INDEX aliases_alias ON aliases(alias COLLATE NOCASE);
+
+        CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            entity_id INTEGER REFERENCES entities(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            text TEXT NOT NULL, label TEXT NOT NULL,
+            sentence_idx INTEGER
+        );
+        CREATE INDEX mentions_doc ON mentions(doc_id, start);
+        CREATE INDEX mentions_entity ON mentions(entity_id);
+
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, content='documents', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+"""
+
+# Each entry is one SQL script; index + 1 is the schema version it produces.
+MIGRATIONS: list[str] = [V1_CORE]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration the database lacks, each in its own transaction; return the version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema version {current} is newer than this Watchdesk ({SCHEMA_VERSION}); upgrade Watchdesk"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};\nCOMMIT;"
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION

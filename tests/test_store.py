@@ -1,0 +1,111 @@
+"""The SQLite store: migrations, idempotent re-ingest, rollback, FTS search, WAL readers."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from watchdesk.store.db import Store, fts_query
+from watchdesk.store.migrations import SCHEMA_VERSION
+from watchdesk.types import DocEntity, ExtractedDocument, Mention, Sentence
+
+TEXT = "Maria Lopez met the Red Cross in Geneva.\n\nLopez said the talks in Geneva went well."
+
+
+def make_document(raw: str = TEXT, doc_id: str = "d1") -> ExtractedDocument:
+    """A small, fully specified document (as the extract stage would produce it)."""
+    def m(text, label, ent, occurrence=0):
+        start = -1
+        for _ in range(occurrence + 1):
+            start = TEXT.index(text, start + 1)
+        return Mention(start, start + len(text), text, label, ent)
+
+    return ExtractedDocument(
+        id=doc_id, source=f"{doc_id}.txt", text=TEXT, title="Talks in Geneva", raw=raw,
+        sentences=[Sentence(0, 40), Sentence(42, len(TEXT))],
+        mentions=[m("Maria Lopez", "PERSON", "e1"), m("Red Cross", "ORG", "e2"), m("Geneva", "GPE", "e3"),
+                  m("Lopez", "PERSON", "e1", 1), m("Geneva", "GPE", "e3", 1)],
+        entities=[DocEntity("e1", "Maria Lopez", "PERSON", ["Maria Lopez", "Lopez"], 2),
+                  DocEntity("e2", "Red Cross", "ORG", ["Red Cross"], 1),
+                  DocEntity("e3", "Geneva", "GPE", ["Geneva"], 2)],
+    )
+
+
+def test_new_database_is_migrated_to_current_version_in_wal_mode(tmp_path):
+    with Store(tmp_path / "w.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_database_from_a_newer_watchdesk_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer"):
+        Store(path)
+
+
+def test_document_round_trips_with_offsets(tmp_path):
+    doc = make_document()
+    with Store(tmp_path / "w.db") as store:
+        assert store.add_document(doc) is not None
+        [back] = list(store.iter_documents())
+    assert back.to_json() == doc.to_json()
+    for mention in back.mentions:
+        assert back.text[mention.start:mention.end] == mention.text
+
+
+def test_reingesting_the_same_content_is_a_no_op(tmp_path):
+    with Store(tmp_path / "w.db") as store:
+        assert store.add_document(make_document()) is not None
+        assert store.add_document(make_document(doc_id="again")) is None
+        stats = store.stats()
+    assert (stats.documents, stats.entities, stats.mentions) == (1, 3, 5)
+
+
+def test_failure_mid_document_leaves_nothing_half_written(tmp_path):
+    bad = make_document(raw="other raw")
+    bad.mentions.append(Mention(0, 5, None, "PERSON", "e1"))  # NOT NULL text: fails after the inserts began
+    with Store(tmp_path / "w.db") as store:
+        with pytest.raises(sqlite3.IntegrityError):
+            store.add_document(bad)
+        counts = [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("documents", "sentences", "entities", "aliases", "mentions")]
+        assert counts == [0, 0, 0, 0, 0]
+        assert store.search("Geneva") == []
+        assert store.add_document(make_document()) is not None  # the store is still usable
+
+
+def test_search_ranks_and_highlights(tmp_path):
+    with Store(tmp_path / "w.db") as store:
+        store.add_document(make_document())
+        hits = store.search("talks geneva")
+        assert len(hits) == 1 and "[Geneva]" in hits[0].snippet
+        assert store.search("nothing-like-this") == []
+        assert store.search('"went well"')[0].doc_id == hits[0].doc_id
+        assert store.search('AND OR ( * "') == []  # FTS syntax in user input is not an error
+
+
+def test_fts_query_quotes_terms():
+    assert fts_query('foreign fighters') == '"foreign" "fighters"'
+    assert fts_query('"foreign fighters" Syria') == '"foreign fighters" "Syria"'
+
+
+def test_entity_profile_by_alias_has_evidence_sentences(tmp_path):
+    with Store(tmp_path / "w.db") as store:
+        store.add_document(make_document())
+        [profile] = store.entity_profiles("lopez")
+    assert (profile.name, profile.label, profile.mentions) == ("Maria Lopez", "PERSON", 2)
+    assert profile.aliases == {"Maria Lopez": 1, "Lopez": 1}
+    assert [e.sentence for e in profile.evidence] == [
+        "Maria Lopez met the Red Cross in Geneva.", "Lopez said the talks in Geneva went well."]
+
+
+def test_a_reader_sees_committed_data_while_a_writer_holds_a_transaction(tmp_path):
+    path = tmp_path / "w.db"
+    with Store(path) as writer, Store(path) as reader:
+        writer.add_document(make_document())
+        writer.conn.execute("BEGIN IMMEDIATE")
+        writer.conn.execute("DELETE FROM mentions")
+        assert reader.stats().mentions == 5  # WAL: the reader is not blocked and sees committed state
+        writer.conn.execute("ROLLBACK")
