@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .extract.nlp import DEFAULT_MODEL
+from .extract.nlp import DEFAULT_MODEL, ModelNotInstalledError, load_nlp
 from .store.db import DEFAULT_DB, Store
 from .types import ExtractedDocument, RawDocument, ReadError
 
@@ -24,6 +24,13 @@ no_clean_option = click.option("--no-clean", is_flag=True,
 
 def _report_error(error: ReadError) -> None:
     click.echo(f"watchdesk: skipped {error.source}: {error.reason}", err=True)
+
+
+def _load_model(model: str):
+    try:
+        return load_nlp(model)
+    except ModelNotInstalledError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _open_store(db: str, must_exist: bool = True) -> Store:
@@ -53,6 +60,7 @@ def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: 
 
     from .pipeline import ingest as run_ingest
 
+    _load_model(model)  # fail early, before touching the database
     with _open_store(db, must_exist=False) as store, \
             tqdm(desc="ingest", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
         def on_item(item: ExtractedDocument | RawDocument | ReadError) -> None:
@@ -105,13 +113,12 @@ def clean(inputs: tuple[str, ...], as_json: bool, out: str | None) -> None:
 @no_clean_option
 def extract(inputs: tuple[str, ...], fmt: str, model: str, no_clean: bool) -> None:
     """Extract entities from articles without storing them: one JSON object per document."""
-    from .extract.nlp import load_nlp
     from .pipeline import extract as run_extract
     from .read.readers import read_inputs
 
     failed = 0
     documents = []
-    for item in run_extract(read_inputs(inputs), load_nlp(model), clean=not no_clean):
+    for item in run_extract(read_inputs(inputs), _load_model(model), clean=not no_clean):
         if isinstance(item, ReadError):
             _report_error(item)
             failed += 1

@@ -63,6 +63,7 @@ def sentences_of(doc: Doc) -> list[Sentence]:
 
 def annotate(document: ExtractedDocument, doc: Doc) -> ExtractedDocument:
     """Fill sentences, mentions and entities of ``document`` from its parsed spaCy Doc."""
+    document.language = doc.lang_  # the language the text was analysed as (the pipeline's)
     document.sentences = sentences_of(doc)
     document.mentions, document.entities = find_entities(doc)
     return document

@@ -107,6 +107,43 @@ class DocEntity:
 
 
 @dataclass
+class Span:
+    """A part of an extracted item: ``text == document.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Quantity:
+    """A number with what it counts: "about 17,000 foreign fighters" -> 17000, approximate."""
+
+    start: int
+    end: int
+    text: str
+    value: float | None  # the point value (None for a pure range)
+    low: float | None = None  # range bounds; open bounds are None ("more than 50": low=50)
+    high: float | None = None
+    approximate: bool = False
+    qualifier: str | None = None  # "about", "more than", "at least", "up to", "several" ...
+    unit: str | None = None  # what is counted, as written ("foreign fighters")
+    claim: str | None = None  # id of the claim or quote it occurs in
+
+
+@dataclass
+class Attribution:
+    """Who said or claims what. Quotes are direct speech; claims are indirect or sourced."""
+
+    id: str  # "q1" for quotes, "c1" for claims
+    content: Span
+    cue: Span | None = None  # "said", "according to", ":" ...
+    speaker: Span | None = None  # the mention as written ("he", "US intelligence")
+    entity: str | None = None  # document entity id the speaker resolves to
+    direct: bool = True  # False for claims (a claim may still carry a quoted part)
+
+
+@dataclass
 class Sentence:
     start: int
     end: int
@@ -133,6 +170,9 @@ class ExtractedDocument:
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     entities: list[DocEntity] = field(default_factory=list)
+    quotes: list[Attribution] = field(default_factory=list)
+    claims: list[Attribution] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON schema written by ``extract`` and ``export``."""
@@ -147,6 +187,9 @@ class ExtractedDocument:
             "text": self.text,
             "mentions": [asdict(m) for m in self.mentions],
             "entities": [asdict(e) for e in self.entities],
+            "quotes": [asdict(q) for q in self.quotes],
+            "claims": [asdict(c) for c in self.claims],
+            "quantities": [asdict(q) for q in self.quantities],
         }
 
 
