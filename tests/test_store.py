@@ -109,3 +109,20 @@ def test_a_reader_sees_committed_data_while_a_writer_holds_a_transaction(tmp_pat
         writer.conn.execute("DELETE FROM mentions")
         assert reader.stats().mentions == 5  # WAL: the reader is not blocked and sees committed state
         writer.conn.execute("ROLLBACK")
+
+
+def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
+    from watchdesk.store.migrations import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    conn.execute("INSERT INTO documents (doc_key, source, format, raw, text, content_hash)"
+                 " VALUES ('old', 'old.txt', 'text', 'raw', 'Old text about Geneva.', 'h1')")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        row = store.conn.execute("SELECT id, story_id FROM documents").fetchone()
+        assert row["story_id"] == row["id"]
+        assert store.search("Geneva")[0].title is None

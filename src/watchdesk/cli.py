@@ -188,6 +188,27 @@ def export(db: str, fmt: str, out: str | None) -> None:
 
 @main.command()
 @db_option
+@click.option("--all", "show_all", is_flag=True, help="Also list stories with a single copy.")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def stories(db: str, show_all: bool, limit: int, as_json: bool) -> None:
+    """Copies of the same story (syndicated, updated, re-scraped), largest clusters first."""
+    with _open_store(db) as store:
+        found = store.stories(min_copies=1 if show_all else 2, limit=limit)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
+        return
+    if not found:
+        click.echo("no story has more than one copy")
+    for story in found:
+        first = story["copies"][0]
+        click.echo(f"story {story['story']}: {len(story['copies'])} copies  {first['title'] or '(untitled)'}")
+        for copy in story["copies"]:
+            click.echo(f"  [{copy['id']}] {copy['published'] or copy['ingested_at']}  {copy['url'] or copy['source']}")
+
+
+@main.command()
+@db_option
 @click.option("--top", default=10, show_default=True)
 def summary(db: str, top: int) -> None:
     """What the store holds: counts and the most mentioned entities by type."""

@@ -12,6 +12,7 @@ from .clean.html import clean_html
 from .extract.entities import find_entities
 from .extract.nlp import DEFAULT_MODEL, load_nlp
 from .read.readers import read_inputs
+from .resolve.stories import signature
 from .store.db import Store, content_hash
 from .types import CleanDocument, ExtractedDocument, RawDocument, ReadError, Sentence
 
@@ -124,7 +125,7 @@ def ingest(inputs: Iterable[str], store: Store, model: str = DEFAULT_MODEL, clea
             report.errors.append(item)
         else:
             try:
-                added = store.add_document(item, model=model)
+                added = store.add_document(item, model=model, signature=signature(item.text))
             except Exception as exc:  # rolled back by the store; report and go on
                 report.errors.append(ReadError(item.source, f"store failed: {type(exc).__name__}: {exc}"))
                 added = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from ..resolve.stories import Signature, band_keys, is_copy, jaccard
 from ..types import DocEntity, ExtractedDocument, Mention, RemovedLine, Sentence
 from .migrations import migrate
 
@@ -102,9 +103,12 @@ class Store:
         row = self.conn.execute("SELECT 1 FROM documents WHERE content_hash = ?", (digest,)).fetchone()
         return row is not None
 
-    def add_document(self, doc: ExtractedDocument, *, model: str | None = None) -> int | None:
+    def add_document(self, doc: ExtractedDocument, *, model: str | None = None,
+                     signature: Signature | None = None) -> int | None:
         """Store one document with its sentences, entities and mentions in one transaction.
 
+        With a ``signature`` (MinHash of the clean text) the document joins the story of its
+        closest stored copy, or starts a story of its own.
         Returns the new row id, or None when the same content is already stored (a no-op).
         On any error the transaction is rolled back: no half-written document remains.
         """
@@ -124,6 +128,8 @@ class Store:
                  json.dumps([r.__dict__ for r in doc.removed]), digest, int(doc.cleaned), model),
             )
             doc_id = cur.lastrowid
+            story_id = self._attach_story(doc_id, signature) if signature is not None else doc_id
+            conn.execute("UPDATE documents SET story_id = ? WHERE id = ?", (story_id, doc_id))
             conn.executemany(
                 'INSERT INTO sentences (doc_id, idx, start, "end") VALUES (?,?,?,?)',
                 [(doc_id, i, s.start, s.end) for i, s in enumerate(doc.sentences)],
@@ -154,7 +160,40 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
 
+    def _attach_story(self, doc_id: int, signature: Signature) -> int:
+        """Record the signature and return the story id: the closest copy's story, else doc_id."""
+        keys = band_keys(signature)
+        candidates = self.conn.execute(
+            "SELECT DISTINCT b.doc_id, s.signature, d.story_id FROM doc_bands b"
+            " JOIN doc_signatures s ON s.doc_id = b.doc_id JOIN documents d ON d.id = b.doc_id"
+            f" WHERE b.band_key IN ({','.join('?' * len(keys))}) ORDER BY b.doc_id", keys).fetchall()
+        best, best_score = doc_id, -1.0
+        for row in candidates:
+            other = Signature.from_bytes(row["signature"])
+            if is_copy(signature, other):
+                score = jaccard(signature, other)
+                if score > best_score:
+                    best, best_score = row["story_id"], score
+        self.conn.execute("INSERT INTO doc_signatures (doc_id, signature) VALUES (?, ?)",
+                          (doc_id, signature.to_bytes()))
+        self.conn.executemany("INSERT INTO doc_bands (band_key, doc_id) VALUES (?, ?)",
+                              [(key, doc_id) for key in set(keys)])
+        return best
+
     # ---- reading -------------------------------------------------------------------------
+    def stories(self, min_copies: int = 2, limit: int = 100) -> list[dict]:
+        """Stories with at least ``min_copies`` copies, largest first; each copy with source and date."""
+        out = []
+        for story in self.conn.execute(
+                "SELECT story_id, count(*) AS n FROM documents GROUP BY story_id HAVING n >= ?"
+                " ORDER BY n DESC, story_id LIMIT ?", (min_copies, limit)).fetchall():
+            copies = [dict(r) for r in self.conn.execute(
+                "SELECT id, title, source, url, site, published, ingested_at FROM documents"
+                " WHERE story_id = ? ORDER BY id", (story["story_id"],))]
+            out.append({"story": story["story_id"], "copies": copies})
+        return out
+
+
     def stats(self) -> StoreStats:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         return StoreStats(

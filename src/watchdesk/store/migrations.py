@@ -79,8 +79,24 @@ V1_CORE = """
         END;
 """
 
+V2_STORIES = """
+        ALTER TABLE documents ADD COLUMN story_id INTEGER;   -- id of the story's first copy
+        UPDATE documents SET story_id = id;
+        CREATE INDEX documents_story ON documents(story_id);
+        CREATE TABLE doc_signatures (      -- MinHash of the clean text's word shingles
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            signature BLOB NOT NULL
+        );
+        CREATE TABLE doc_bands (           -- LSH band keys: candidates for copies
+            band_key INTEGER NOT NULL,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE
+        );
+        CREATE INDEX doc_bands_key ON doc_bands(band_key);
+        CREATE INDEX doc_bands_doc ON doc_bands(doc_id);
+"""
+
 # Each entry is one SQL script; index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [V1_CORE]
+MIGRATIONS: list[str] = [V1_CORE, V2_STORIES]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

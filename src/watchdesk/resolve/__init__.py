@@ -1,0 +1,1 @@
+"""Resolution across documents: copies of the same story (and, later, global entities)."""
