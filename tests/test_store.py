@@ -7,7 +7,8 @@ import pytest
 
 from watchdesk.store.db import Store, fts_query
 from watchdesk.store.migrations import SCHEMA_VERSION
-from watchdesk.types import DocEntity, ExtractedDocument, Mention, Sentence
+from watchdesk.types import (Attribution, DocEntity, Event, ExtractedDocument, Mention, Quantity, Relation,
+                             Sentence, Span)
 
 TEXT = "Maria Lopez met the Red Cross in Geneva.\n\nLopez said the talks in Geneva went well."
 
@@ -29,6 +30,32 @@ def make_document(raw: str = TEXT, doc_id: str = "d1") -> ExtractedDocument:
                   DocEntity("e2", "Red Cross", "ORG", ["Red Cross"], 1),
                   DocEntity("e3", "Geneva", "GPE", ["Geneva"], 2)],
     )
+
+
+def span(text: str, occurrence: int = 0) -> Span:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = TEXT.index(text, start + 1)
+    return Span(start, start + len(text), text)
+
+
+def test_quotes_claims_quantities_relations_events_round_trip(tmp_path):
+    doc = make_document()
+    doc.quotes = [Attribution("q1", span("the talks in Geneva went well"), span("said"), span("Lopez", 1), "e1")]
+    doc.claims = [Attribution("c1", span("met the Red Cross"), None, span("Maria Lopez"), "e1", direct=False)]
+    doc.quantities = [Quantity(0, 5, "Maria", 2.0, 2.0, None, True, "about", "talks", "q1")]
+    doc.relations = [Relation("r1", span("Maria Lopez"), span("met"), span("Red Cross"), "meet",
+                              Span(0, 40, TEXT[:40]), "e1", "e2")]
+    doc.events = [Event("t1", span("Geneva"), "2024-05", None, "month", True, Span(0, 40, TEXT[:40]),
+                        span("met"), ["e1", "e3"])]
+    with Store(tmp_path / "w.db") as store:
+        store.add_document(doc)
+        [back] = list(store.iter_documents())
+        linked = store.conn.execute(
+            "SELECT e.name FROM attributions a JOIN entities e ON e.id = a.entity_id ORDER BY a.id").fetchall()
+        participants = store.conn.execute("SELECT count(*) FROM event_entities").fetchone()[0]
+    assert back.to_json() == doc.to_json()
+    assert [r[0] for r in linked] == ["Maria Lopez", "Maria Lopez"] and participants == 2
 
 
 def test_new_database_is_migrated_to_current_version_in_wal_mode(tmp_path):

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from .clean import clean_text
 from .clean.html import clean_html
+from .extract.attribution import find_attributions
 from .extract.entities import find_entities
 from .extract.nlp import DEFAULT_MODEL, load_nlp
 from .read.readers import read_inputs
@@ -67,6 +68,8 @@ def annotate(document: ExtractedDocument, doc: Doc) -> ExtractedDocument:
     document.language = doc.lang_  # the language the text was analysed as (the pipeline's)
     document.sentences = sentences_of(doc)
     document.mentions, document.entities = find_entities(doc)
+    document.quotes, document.claims, document.quantities = find_attributions(
+        doc, document.mentions, document.entities)
     return document
 
 

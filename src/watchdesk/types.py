@@ -144,6 +144,35 @@ class Attribution:
 
 
 @dataclass
+class Relation:
+    """Who did what to whom, from the dependency parse: "Tsuneoka visited Syria"."""
+
+    id: str  # "r1" ...
+    subject: Span
+    predicate: Span  # the verb (or verb + particle/preposition) as written
+    object: Span
+    relation: str  # normalised predicate: the verb lemma ("meet", "join", "lead", ...)
+    evidence: Span  # the sentence that says so
+    subject_entity: str | None = None  # document entity ids where the arguments resolve
+    object_entity: str | None = None
+
+
+@dataclass
+class Event:
+    """Something that happened at a time the text gives: a time expression resolved to dates."""
+
+    id: str  # "t1" ...
+    time: Span  # the time expression as written ("in November 1999", "On November 15")
+    date: str | None  # ISO start: "1999-11", "2001", "2013-11-15"; None if unresolvable
+    date_end: str | None = None  # ISO end for ranges
+    precision: str = "day"  # "day" | "month" | "year" | "decade" | "range"
+    uncertain: bool = False  # e.g. a year-less date with no publication date to anchor it
+    evidence: Span | None = None  # the sentence
+    trigger: Span | None = None  # the event's verb or noun ("arrived", "announced", "video")
+    entities: list[str] = field(default_factory=list)  # document entities taking part
+
+
+@dataclass
 class Sentence:
     start: int
     end: int
@@ -173,6 +202,8 @@ class ExtractedDocument:
     quotes: list[Attribution] = field(default_factory=list)
     claims: list[Attribution] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON schema written by ``extract`` and ``export``."""
@@ -190,6 +221,8 @@ class ExtractedDocument:
             "quotes": [asdict(q) for q in self.quotes],
             "claims": [asdict(c) for c in self.claims],
             "quantities": [asdict(q) for q in self.quantities],
+            "relations": [asdict(r) for r in self.relations],
+            "events": [asdict(e) for e in self.events],
         }
 
 

@@ -3,9 +3,9 @@
 ``find_attributions(doc, mentions, entities)`` returns ``(quotes, claims, quantities)``:
 
 * **quotes** (``direct=True``, ids ``q1..``): quotation spans found by
-  :mod:`watchdesk.extract.quotes`, kept when they are speech -- a cue next to them ("…,” he
-  said", "X says: “…”", "Name: “…”"), or a whole-sentence quotation continuing the previous
-  speaker's words. Quotes split around their cue ("A," he said, "B.") are joined. Quotations
+  :mod:`watchdesk.extract.quotes`, kept when they are speech -- a cue next to them
+  ("…,” he said", "X says: “…”", "Name: “…”", "“…” ― Name"), or a whole-sentence quotation
+  continuing the previous speaker's words. Quotes split around their cue ("A," he said, "B.") are joined. Quotations
   inside a clause ('calls it "a disaster"', 'said that "…"') are not direct speech.
 * **claims** (``direct=False``, ids ``c1..``): a cue word governing a clause ("X says that …",
   "…, sources said", "X told Y that …"), or a source phrase ("according to X, …", "…, citing
@@ -14,9 +14,9 @@
 * **quantities**: see :mod:`watchdesk.extract.quantities`; each carries the id of the quote or
   claim whose content holds it.
 
-Speakers are reported as written (a name, a pronoun, "US intelligence") and linked to a document
+Speakers are reported as written (a name, a pronoun, "police sources") and linked to a document
 entity: through the mention they overlap, or, for pronouns and definite descriptions ("the
-journalist"), to the previous compatible speaker or the last person mentioned.
+lawyer"), to the previous compatible speaker or the last person mentioned.
 Everything works on one spaCy parse; no second model pass.
 """
 from __future__ import annotations
@@ -30,12 +30,11 @@ from spacy.tokens import Doc, Token
 from watchdesk.types import Attribution, DocEntity, Mention, Quantity, Span
 
 from .cues import (QUOTE_CHARS, CueLexicon, has_comp, is_source_phrase, load_lexicon, obj_child,
-                   prep_object, xcomp_child)
+                   prep_object, quoted_chars, xcomp_child)
 from .quotes import DOUBLE_MARKS, QuoteSpan, find_quote_spans, paragraphs
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "i", "me", "my"})
-PLURAL_PRONOUNS = frozenset({"they", "them", "their", "we", "us", "our"})
-SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+SALIENT_DEPS = frozenset({"nsubj", "nsubjpass", "poss"})
 QUOTE_MIN_WORDS = 3  # a cue-less quotation must be at least this long to inherit a speaker
 AFTER_WINDOW = 30  # tokens after a closing mark in which the cue must start
 BEFORE_WINDOW = 4  # tokens before an opening mark (after ", ") in which the cue must end
@@ -53,6 +52,7 @@ class _Att:
     speaker: tuple[int, int] | None
     direct: bool
     cue_tok: int | None = None
+    score: float = 1.0  # precision of the cue in its frame (learned); quotes count 1
     entity: str | None = None
     para: int = 0
     extra: dict = field(default_factory=dict)
@@ -102,6 +102,16 @@ class _Doc:
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.m_starts = [m.start for m in self.mentions]
         self.ent_label = {e.id: e.label for e in entities}
+        # a capitalised word of a person's or organisation's name -> the entity (when unique),
+        # for speakers the NER missed ("… Lopez said" after "Maria Lopez")
+        words: dict[str, set[str]] = {}
+        for e in entities:
+            if e.label in ("PERSON", "ORG"):
+                for alias in e.aliases or [e.name]:
+                    for w in re.findall(r"\w[\w'’\-]*", alias):
+                        if w[:1].isupper() and len(w) > 2:
+                            words.setdefault(w, set()).add(e.id)
+        self.name_words = {w: next(iter(ids)) for w, ids in words.items() if len(ids) == 1}
 
     def tok_at(self, char: int) -> int:
         """Index of the token containing (or starting right after) ``char``."""
@@ -124,13 +134,41 @@ class _Doc:
                     best = (key, m)
         return best[1] if best else None
 
-    def last_person_before(self, char: int) -> Mention | None:
+    def last_person_before(self, char: int, inside=None) -> Mention | None:
+        """The last person named as a subject (or possessor) before ``char``, outside quotations:
+        the antecedent a reporting pronoun ("he says") most likely points to."""
         i = bisect.bisect_left(self.m_starts, char) - 1
         while i >= 0:
             m = self.mentions[i]
-            if m.label == "PERSON" and m.entity and m.end <= char:
-                return m
+            if m.label == "PERSON" and m.entity and m.end <= char \
+                    and not (inside is not None and inside(m.start)):
+                head = self.doc[self.tok_at(m.end - 1)]
+                while head.dep_ == "compound" and head.head.i != head.i:
+                    head = head.head
+                if head.dep_ in SALIENT_DEPS or (head.dep_ == "appos"
+                                                 and head.head.dep_ in SALIENT_DEPS):
+                    return m
             i -= 1
+        return None
+
+    def head_mention(self, s: int, e: int) -> Mention | None:
+        """The mention naming the speaker span's head ("the union's lawyer [Ana Ruiz]",
+        "[Ruiz]'s view"), not one of its modifiers ("police sources", "[City] officials")."""
+        toks = [self.doc[i] for i in range(self.tok_at(s), self.tok_at(max(e - 1, s)) + 1)]
+        toks = [t for t in toks if s <= t.idx < e]
+        if not toks:
+            return None
+        inside = {t.i for t in toks}
+        heads = [t for t in toks if t.head.i not in inside or t.head.i == t.i]
+        for h in heads:
+            m = self.mention_in(h.idx, h.idx + len(h.text))
+            if m is not None:
+                return m
+            for c in h.children:  # a possessor: "Ruiz's view"
+                if c.dep_ == "poss" and c.i in inside:
+                    m = self.mention_in(c.idx, c.idx + len(c.text))
+                    if m is not None:
+                        return m
         return None
 
 
@@ -145,8 +183,10 @@ def _subject(tok: Token) -> Token | None:
         for c in cur.children:
             if c.dep_ in ("nsubj", "csubj"):
                 return c
-        if cur.dep_ in ("conj", "advcl", "xcomp", "pcomp") and cur.head.i != cur.i:
-            cur = cur.head
+        if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN", "PRON") and seen == 0:
+            return cur.head  # "one saying that …", "a spokesman saying …"
+        if cur.dep_ in ("conj", "advcl", "xcomp", "pcomp", "prep") and cur.head.i != cur.i:
+            cur = cur.head  # "…, adding that", "began by saying that"
             seen += 1
             continue
         break
@@ -162,8 +202,12 @@ def _agent(tok: Token) -> Token | None:
     return None
 
 
-def _speaker_of(tok: Token, text: str, exclude: set[int] | None = None) -> tuple[int, int] | None:
+def _speaker_of(tok: Token, text: str, exclude: set[int] | None = None
+                ) -> tuple[int, int] | None:
+    """The cue's subject as written (its whole noun phrase), or the agent of a passive cue."""
     subj = _subject(tok)
+    if subj is not None and exclude and subj.i in exclude:
+        return None  # the parse took a word of the quotation as the subject
     if subj is None:
         if any(c.dep_ == "nsubjpass" for c in tok.children):
             subj = _agent(tok)
@@ -173,7 +217,7 @@ def _speaker_of(tok: Token, text: str, exclude: set[int] | None = None) -> tuple
         return None
     s, e = _subtree_span(subj, exclude)
     if e - s > 120:  # a long subject: keep up to its head (and its compounds)
-        s, e = _tok_span([t for t in subj.subtree if t.i <= subj.i and (t.i >= subj.left_edge.i)][-4:])
+        s, e = _tok_span([t for t in subj.subtree if t.i <= subj.i][-4:])
     s, e = _trim(text, s, e)
     return (s, e) if e > s else None
 
@@ -188,7 +232,7 @@ def _cue_ok(lex: CueLexicon, tok: Token, frame: str = "quote") -> bool:
 
 
 def _cue_after(D: _Doc, lex: CueLexicon, q: QuoteSpan) -> Token | None:
-    """A cue right after a closing mark: "…,” he said", "…” said X", "…, ”Tsuneoka says"."""
+    """A cue right after a closing mark: "…,” he said", "…” said X", "…, ”Ruiz says"."""
     doc, text = D.doc, D.text
     pe = D.paras[D.para_of(q.start if q.end > len(text) else max(q.end - 1, 0))][1]
     i = D.tok_at(q.end)
@@ -201,7 +245,7 @@ def _cue_after(D: _Doc, lex: CueLexicon, q: QuoteSpan) -> Token | None:
         if _is_quote_tok(t) or t.text in (".", "!", "?", ";"):
             return None
         if _cue_ok(lex, t):
-            # right after the mark ("…,” said X") or after its own subject ("…,” X, a …, said")
+            # right after the mark ("…,” said X") or after its subject ("…,” X, a …, said")
             if n <= 1:
                 return t
             subj = _subject(t)
@@ -213,8 +257,12 @@ def _cue_after(D: _Doc, lex: CueLexicon, q: QuoteSpan) -> Token | None:
     return None
 
 
-def _cue_before(D: _Doc, lex: CueLexicon, q: QuoteSpan) -> tuple[Token | None, tuple[int, int] | None, tuple[int, int] | None]:
-    """A cue before an opening mark: "X said, “…", "X said: “…", "Name: “…"."""
+def _cue_before(D: _Doc, lex: CueLexicon, q: QuoteSpan
+                ) -> tuple[Token | None, tuple[int, int] | None, tuple[int, int] | None]:
+    """A cue before an opening mark: "X said, “…", "X said: “…", "Name: “…".
+
+    Returns (cue token, cue span when it is not the token -- a colon --, speaker span when it
+    is not the cue's subject)."""
     doc, text = D.doc, D.text
     k_para = D.para_of(q.start)
     ps = D.paras[k_para][0]
@@ -244,8 +292,9 @@ def _cue_before(D: _Doc, lex: CueLexicon, q: QuoteSpan) -> tuple[Token | None, t
                 if pobj is not None:
                     return t, _tok_span([t] + [c for c in t.children if c.dep_ == "prep"]), pobj
             if _cue_ok(lex, t, "comp") or _cue_ok(lex, t):
-                cand = t
-                break
+                # the cue of the main clause: "X claims that … as the press writes: “…”"
+                if cand is None or _depth(t) < _depth(cand):
+                    cand = t
             k -= 1
         if cand is not None:
             return cand, None, None
@@ -283,7 +332,8 @@ def _cue_before(D: _Doc, lex: CueLexicon, q: QuoteSpan) -> tuple[Token | None, t
     return None, None, None
 
 
-_DASH_NAME = re.compile(r"[ \t\xa0]*[―—–]+[ \t\xa0]*([A-Z][\w.'’\-]*(?:[ \t\xa0]+[A-Z][\w.'’\-]*){0,4})[ \t\xa0.]*(?:\n|$)")
+_DASH_NAME = re.compile(r"[ \t\xa0]*[―—–]+[ \t\xa0]*"
+                        r"([A-Z][\w.'’\-]*(?:[ \t\xa0]+[A-Z][\w.'’\-]*){0,4})[ \t\xa0.]*(?:\n|$)")
 
 
 def _dash_speaker(D: _Doc, q: QuoteSpan):
@@ -293,6 +343,14 @@ def _dash_speaker(D: _Doc, q: QuoteSpan):
         return None
     dash = D.text.index(m.group(0).strip()[0], q.end)
     return (dash, dash + 1), (m.start(1), m.end(1))
+
+
+def _depth(tok: Token) -> int:
+    d = 0
+    while tok.head.i != tok.i and d < 50:
+        tok = tok.head
+        d += 1
+    return d
 
 
 def _according_holder(tok: Token) -> tuple[int, int] | None:
@@ -333,6 +391,11 @@ def _find_quotes(D: _Doc, lex: CueLexicon) -> list[_Att]:
             continue
         nwords = len(re.findall(r"\w+", text[s:e]))
         starts, ends = _quote_shape(D, q)
+        j = q.start - 1
+        ps = D.paras[D.para_of(q.start)][0]
+        while j >= ps and text[j].isspace():
+            j -= 1
+        prev = text[j] if j >= ps else ""
         after = _cue_after(D, lex, q)
         before, colon, bspk = (None, None, None)
         if after is None:
@@ -341,28 +404,25 @@ def _find_quotes(D: _Doc, lex: CueLexicon) -> list[_Att]:
                 colon, bspk = dash
         if after is None and colon is None:
             before, colon, bspk = _cue_before(D, lex, q)
-            if before is not None and any(t.lower_ in ("that", "if", "whether")
-                                          for t in doc[before.i + 1:D.tok_at(q.start)]):
+            if before is not None and prev != ":" and any(
+                    t.lower_ in ("that", "if", "whether")
+                    for t in doc[before.i + 1:D.tok_at(q.start)]):
                 continue  # "said that “…”": a claim with a quoted part
         # a quotation inside a clause is not direct speech
-        j = q.start - 1
-        ps = D.paras[D.para_of(q.start)][0]
-        while j >= ps and text[j].isspace():
-            j -= 1
-        prev = text[j] if j >= ps else ""
         partial = bool(prev) and (prev.isalnum() or prev in "(“‘'\"") and before is None
         if partial or nwords == 0:
             continue
+        weak = False  # kept only if it continues a quotation split around its cue
         if after is None and before is None and colon is None:
             if not (starts and ends and nwords >= QUOTE_MIN_WORDS):
                 if not (q.continues or q.continued) or nwords < QUOTE_MIN_WORDS:
-                    continue
+                    weak = True
         if after is not None and not starts and prev not in ",:":
             # "… X calls it “a disaster,” he said" -- the quote opens mid-clause
             if nwords < QUOTE_MIN_WORDS:
                 continue
         items.append(dict(q=q, content=(s, e), after=after, before=before, colon=colon,
-                          bspk=bspk, starts=starts, ends=ends, nwords=nwords))
+                          bspk=bspk, starts=starts, ends=ends, nwords=nwords, weak=weak))
 
     # join quotations split around their cue: “A,” he said, “B.”
     merged: list[dict] = []
@@ -377,9 +437,11 @@ def _find_quotes(D: _Doc, lex: CueLexicon) -> list[_Att]:
                 ntoks = len(re.findall(r"\w+", gap))
                 if ntoks <= MERGE_GAP and gap.rstrip()[-1:] in ",.:;":
                     m["content"] = (m["content"][0], it["content"][1])
+                    m.setdefault("first_end", q0.end)
                     m["q"] = QuoteSpan(q0.start, q1.end, continues=q1.continues)
                     continue
-        merged.append(it)
+        if not it["weak"]:
+            merged.append(it)
 
     atts: list[_Att] = []
     last: _Att | None = None
@@ -389,7 +451,7 @@ def _find_quotes(D: _Doc, lex: CueLexicon) -> list[_Att]:
         cue = speaker = None
         if cue_tok is not None:
             cue = (cue_tok.idx, cue_tok.idx + len(cue_tok.text))
-            excl = set(range(D.tok_at(q.start), D.tok_at(max(q.end - 1, q.start)) + 1))
+            excl = _quote_tokens(D, q.start, it.get("first_end", q.end))
             speaker = _speaker_of(cue_tok, text, excl) if it["bspk"] is None else it["bspk"]
             if speaker is None:
                 speaker = _nearby_speaker(D, cue_tok, q)
@@ -397,8 +459,6 @@ def _find_quotes(D: _Doc, lex: CueLexicon) -> list[_Att]:
             cue, speaker = it["colon"], it["bspk"]
         a = _Att(content=it["content"], cue=cue, speaker=speaker, direct=True,
                  cue_tok=cue_tok.i if cue_tok is not None else None, para=D.para_of(q.start))
-        a.extra["continues"] = q.continues
-        a.extra["continued"] = q.continued
         if cue is None:
             # a cue-less quotation: continue the previous speaker (or, in a multi-paragraph
             # quotation, take the cue of a later segment)
@@ -415,6 +475,10 @@ def _find_quotes(D: _Doc, lex: CueLexicon) -> list[_Att]:
     return atts
 
 
+def _quote_tokens(D: _Doc, start: int, end: int) -> set[int]:
+    return set(range(D.tok_at(start), D.tok_at(max(end - 1, start)) + 1))
+
+
 def _chain_cue(D: _Doc, lex: CueLexicon, items: list[dict], idx: int):
     """For a segment that continues into the next paragraphs, the cue of the last segment."""
     text = D.text
@@ -425,7 +489,7 @@ def _chain_cue(D: _Doc, lex: CueLexicon, items: list[dict], idx: int):
         tok = it["after"] or it["before"]
         if tok is not None:
             q = it["q"]
-            excl = set(range(D.tok_at(q.start), D.tok_at(max(q.end - 1, q.start)) + 1))
+            excl = _quote_tokens(D, q.start, it.get("first_end", q.end))
             spk = _speaker_of(tok, text, excl) or _nearby_speaker(D, tok, q)
             return (tok.idx, tok.idx + len(tok.text)), spk, tok.i
     return None
@@ -459,7 +523,8 @@ _LABELLED = re.compile(r"[ \t\xa0]*[\"“”]?[ \t]*([A-Z][\w.'’\- ]{1,40}?):[
 
 
 def _labelled_paragraphs(D: _Doc) -> list[_Att]:
-    """Transcript turns ("WALLACE: …", '"PENCE: …') and headlines of the form "Name: claim"."""
+    """Transcript turns ("WALLACE: …", '"PENCE: …') and headlines of the form "Person: claim"
+    (a topic label such as "Syria: …" names no person and is left alone)."""
     text, doc = D.text, D.doc
     out = []
     for k, (ps, pe) in enumerate(D.paras):
@@ -468,7 +533,7 @@ def _labelled_paragraphs(D: _Doc) -> list[_Att]:
             continue
         label = m.group(1).strip()
         words = label.split()
-        cs, ce = _trim(text, m.end(), pe)
+        cs, ce = _trim(text, m.end(), pe, " \t\r\n\xa0\"“”")
         if ce - cs < 8 or len(words) > 5:
             continue
         spk = (m.start(1), m.start(1) + len(label))
@@ -478,7 +543,9 @@ def _labelled_paragraphs(D: _Doc) -> list[_Att]:
             out.append(_Att(content=(cs, ce), cue=colon, speaker=spk, direct=True, para=k))
             continue
         toks = [doc[i] for i in range(D.tok_at(spk[0]), D.tok_at(spk[1] - 1) + 1)]
-        named = D.mention_in(*spk) is not None or any(t.ent_type_ in ("PERSON", "ORG") for t in toks)
+        m = D.mention_in(*spk)
+        named = (m.label == "PERSON") if m is not None else any(t.ent_type_ == "PERSON"
+                                                                for t in toks)
         if named and all(t.pos_ in ("PROPN", "NOUN", "PUNCT", "DET") or t.text[:1].isupper()
                          for t in toks):
             out.append(_Att(content=(cs, ce), cue=colon, speaker=spk, direct=False, para=k))
@@ -493,7 +560,10 @@ def _content_of_comp(tok: Token, text: str) -> tuple[int, int] | None:
     comps = [c for c in tok.children if c.dep_ in ("ccomp",)]
     if comps:
         c = max(comps, key=lambda x: len(list(x.subtree)))
-        return _trim(text, *_subtree_span(c))
+        s, e = _subtree_span(c)
+        if c.i > tok.i:  # "which Mr. X says he is doing": the content starts after the cue
+            s = max(s, tok.idx + len(tok.text))
+        return _trim(text, s, e)
     paras = [c for c in tok.children if c.dep_ == "parataxis"]
     if paras:
         c = paras[0]
@@ -528,6 +598,26 @@ def _right_arguments(verb: Token, first: Token, text: str) -> tuple[int, int]:
     return _trim(text, toks.start_char, toks.end_char)
 
 
+def _source_phrase_content(tok: Token, text: str) -> tuple[int, int] | None:
+    """What "according to X" / "citing X" reports: the rest of the sentence when the phrase
+    opens or closes it (robust to where the parser hangs the phrase), else its clause."""
+    sent = tok.sent
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    if not words:
+        return None
+    left, right = tok.left_edge, tok.right_edge
+    if left.i <= words[0].i:
+        rest = [t for t in sent if t.i > right.i]
+        return _trim(text, *_tok_span(rest)) if rest else None
+    if right.i >= words[-1].i:
+        rest = [t for t in sent if t.i < left.i]
+        return _trim(text, *_tok_span(rest)) if rest else None
+    head = tok.head
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+        head = head.head
+    return _clause_without(head, tok, text)
+
+
 def _clause_without(head: Token, phrase: Token, text: str) -> tuple[int, int] | None:
     """The clause of ``head`` without the source phrase ``phrase`` (the larger contiguous side)."""
     excl = {t.i for t in phrase.subtree}
@@ -545,8 +635,9 @@ def _clause_without(head: Token, phrase: Token, text: str) -> tuple[int, int] | 
 def _find_claims(D: _Doc, lex: CueLexicon, quote_cues: set[int]) -> list[_Att]:
     doc, text = D.doc, D.text
     out: list[_Att] = []
+    inside = quoted_chars(text)
     for tok in doc:
-        if not tok.is_alpha:
+        if not tok.is_alpha or inside(tok.idx):
             continue
         lemma = tok.lemma_.lower()
         if lemma not in lex.lemmas:
@@ -554,24 +645,24 @@ def _find_claims(D: _Doc, lex: CueLexicon, quote_cues: set[int]) -> list[_Att]:
         if tok.i in quote_cues:
             continue
         content = holder = None
+        frame = "prep"
         cue = (tok.idx, tok.idx + len(tok.text))
         if (is_source_phrase(tok) and (tok.dep_ == "prep" or tok.tag_ == "VBG")
                 and lex.score(lemma, "prep") >= PREP_MIN_P
-                and lex.lemmas[lemma]["prep"]["cue"] >= PREP_MIN_COUNT):
+                and lex.lemmas[lemma]["prep"]["cue"] >= PREP_MIN_COUNT
+                and lex.content_governs_cue(lemma)):
             # according to X, …  /  …, citing X
-            holder = _according_holder(tok) if lemma == tok.lemma_.lower() else None
+            holder = _according_holder(tok)
             if tok.head.i == tok.i:
                 continue
-            head = tok.head
-            while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
-                head = head.head
-            content = _clause_without(head, tok, text)
+            content = _source_phrase_content(tok, text)
             for c in tok.children:
                 if c.dep_ == "prep" and c.i == tok.i + 1:
                     cue = (tok.idx, c.idx + len(c.text))
         elif has_comp(tok) and (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
             if not lex.is_cue(tok, "comp"):
                 continue
+            frame = "comp"
             content = _content_of_comp(tok, text)
             holder = _speaker_of(tok, text)
         elif tok.pos_ == "VERB":
@@ -580,14 +671,17 @@ def _find_claims(D: _Doc, lex: CueLexicon, quote_cues: set[int]) -> list[_Att]:
             if obj is not None:
                 if not lex.is_cue(tok, "obj"):
                     continue
+                frame = "obj"
                 content = _right_arguments(tok, obj, text)
             elif xc is not None:
                 if not lex.is_cue(tok, "xcomp"):
                     continue
+                frame = "xcomp"
                 content = _right_arguments(tok, xc, text)
             elif po is not None:
                 if not lex.is_cue(tok, "pobj"):
                     continue
+                frame = "pobj"
                 content = _trim(text, *_subtree_span(po[1]))
                 cue = (tok.idx, po[0].idx + len(po[0].text))
             else:
@@ -600,13 +694,44 @@ def _find_claims(D: _Doc, lex: CueLexicon, quote_cues: set[int]) -> list[_Att]:
                 continue  # an action with no one doing it is not an attribution
         else:
             continue
-        if content is None or content[1] - content[0] < 8:
+        if content is None:
             continue
+        ps, pe = D.paras[D.para_of(tok.idx)]
+        content = _trim(text, max(content[0], ps), min(content[1], pe))
+        if content[1] - content[0] < 8:
+            continue
+        if holder is not None and not (ps <= holder[0] < pe):
+            holder = None
         if holder is not None and content[0] <= holder[0] < content[1]:
             holder = None
         out.append(_Att(content=content, cue=cue, speaker=holder, direct=False, cue_tok=tok.i,
-                        para=D.para_of(tok.idx)))
+                        para=D.para_of(tok.idx), score=lex.score(lemma, frame)))
     return out
+
+
+def _nest_order(a: _Att) -> int:
+    """Outer attributions first (the longest content): on PolNeAR train this keeps the same
+    F1 as ordering by cue precision and gets more sources right."""
+    return -(a.content[1] - a.content[0])
+
+
+def _drop_nested(quotes: list[_Att], claims: list[_Att]) -> list[_Att]:
+    """Keep one level of attribution: annotated news almost never nests one inside another's
+    content (0.6% of PolNeAR train cues), so a claim whose cue lies inside the content of a
+    quote or of an outer claim -- or whose content holds an accepted cue -- is dropped."""
+    accepted: list[_Att] = list(quotes)
+    for c in sorted(claims, key=_nest_order):
+        ok = True
+        for a in accepted:
+            if a.cue is not None and c.content[0] <= a.cue[0] < c.content[1]:
+                ok = False
+            if c.cue is not None and a.content[0] <= c.cue[0] < a.content[1]:
+                ok = False
+            if not ok:
+                break
+        if ok:
+            accepted.append(c)
+    return [a for a in accepted[len(quotes):]]
 
 
 # --------------------------------------------------------------------------- entities
@@ -621,7 +746,7 @@ def _fallback_mentions(doc: Doc) -> tuple[list[Mention], list[DocEntity]]:
     for ent in doc.ents:
         if ent.label_ not in labels:
             continue
-        s, e = _trim(doc.text, ent.start_char, ent.end_char, _EDGE.replace("(", "").replace(")", ""))
+        s, e = _trim(doc.text, ent.start_char, ent.end_char, _EDGE.replace("()", ""))
         if e <= s:
             continue
         name = doc.text[s:e]
@@ -651,7 +776,7 @@ def _is_pronoun(text: str) -> bool:
 
 
 def _definite_description(D: _Doc, s: int, e: int) -> bool:
-    """"the journalist", "the businessman": a definite common-noun subject naming no one."""
+    """"the lawyer", "the businessman": a definite common-noun subject naming no one."""
     words = D.text[s:e].split()
     if not (2 <= len(words) <= 4) or words[0].lower() != "the":
         return False
@@ -659,27 +784,44 @@ def _definite_description(D: _Doc, s: int, e: int) -> bool:
     return all(t.pos_ in ("DET", "ADJ", "NOUN") for t in toks) and toks[-1].tag_ == "NN"
 
 
+def _head_word(D: _Doc, s: int, e: int) -> str:
+    """The syntactic head word of a speaker span."""
+    toks = [D.doc[i] for i in range(D.tok_at(s), D.tok_at(max(e - 1, s)) + 1)
+            if s <= D.doc[i].idx < e]
+    if not toks:
+        return ""
+    inside = {t.i for t in toks}
+    heads = [t for t in toks if t.head.i not in inside or t.head.i == t.i]
+    return (heads or toks)[0].text
+
+
 def _resolve(D: _Doc, atts: list[_Att]) -> None:
-    """Link each speaker to a document entity (in text order, pronouns to the last person)."""
+    """Link each speaker to a document entity, in text order.
+
+    A name links through the mention naming the speaker's head. A pronoun ("he", "she", "him")
+    or a definite description ("the lawyer") links to the most recent of: the previous
+    speaker that is a person, and the last person named as a subject outside quotations."""
+    inside = quoted_chars(D.text)
     last_person: str | None = None
     last_person_at = -1
     for a in sorted(atts, key=lambda x: (x.speaker or x.content)[0]):
         if a.speaker is None:
             continue
         s, e = a.speaker
-        m = D.mention_in(s, e)
         spk_text = D.text[s:e]
-        if m is not None and not _is_pronoun(spk_text):
+        pronoun = _is_pronoun(spk_text)
+        m = None if pronoun else D.head_mention(s, e)
+        if m is not None:
             a.entity = m.entity
-        elif _is_pronoun(spk_text) or _definite_description(D, s, e):
+        elif not pronoun and D.name_words.get(_head_word(D, s, e)):
+            a.entity = D.name_words[_head_word(D, s, e)]
+        elif pronoun or _definite_description(D, s, e):
             if spk_text.lower() in ("i", "me", "my"):
                 continue
-            lp = D.last_person_before(s)
+            lp = D.last_person_before(s, inside)
             cand = last_person
-            # prefer the last person mentioned when it is more recent than the last speaker
             if lp is not None and (cand is None or lp.start > last_person_at):
-                if cand is None or not _definite_description(D, s, e):
-                    cand = lp.entity
+                cand = lp.entity
             a.entity = cand
         if a.entity and D.ent_label.get(a.entity) == "PERSON":
             last_person = a.entity
@@ -737,7 +879,7 @@ def find_attributions(doc: Doc, mentions: list[Mention] | None = None,
         if covered >= 0.5 * (c.content[1] - c.content[0]):
             continue
         kept.append(c)
-    claims = kept + [l for l in labelled if not l.direct]
+    claims = _drop_nested(quotes, kept + [l for l in labelled if not l.direct])
 
     _resolve(D, quotes + claims)
     for q in quotes:

@@ -22,9 +22,25 @@ COMP_DEPS = frozenset({"ccomp", "parataxis"})
 QUOTE_WINDOW = 3  # tokens between a cue and a quotation mark
 
 # Defaults for acceptance (precision of the lemma as a cue in the frame; minimum gold count).
-MIN_P = {"comp": 0.3, "quote": 0.3, "prep": 0.3, "any": 0.5, "obj": 0.4, "xcomp": 0.4,
-         "pobj": 0.4}
+MIN_P = {"comp": 0.25, "quote": 0.3, "prep": 0.3, "any": 0.5, "obj": 0.25, "xcomp": 0.25,
+         "pobj": 0.25}  # comp/obj/xcomp/pobj: the F1-best shared threshold on PolNeAR train
 MIN_COUNT = 3
+
+
+def quoted_chars(text: str):
+    """A predicate: is character offset ``i`` inside a quotation (marks excluded)?"""
+    import bisect
+
+    from .quotes import find_quote_spans
+
+    spans = [(q.start, q.end) for q in find_quote_spans(text)]
+    starts = [s for s, _ in spans]
+
+    def inside(i: int) -> bool:
+        k = bisect.bisect_right(starts, i) - 1
+        return k >= 0 and spans[k][0] < i < spans[k][1] - 1
+
+    return inside
 
 
 def near_quote(tok: Token, window: int = QUOTE_WINDOW) -> bool:
@@ -105,6 +121,11 @@ class CueLexicon:
         if f["cue"] < self.min_count:
             return 0.0
         return f["p"]
+
+    def content_governs_cue(self, lemma: str) -> bool:
+        """Is the reported content usually the clause the cue hangs from ("…, according to X")?"""
+        d = self.lemmas.get(lemma, {}).get("content", {})
+        return d.get("governs_cue", 0) > d.get("under_cue", 0)
 
     def is_cue(self, tok: Token, frame: str) -> bool:
         return self.score(tok.lemma_.lower(), frame) >= self.min_p[frame]

@@ -2,9 +2,9 @@
 
 ``find_quantities(doc, attributions)`` reads spaCy's CARDINAL / QUANTITY / MONEY / PERCENT
 entities (and number tokens spaCy left outside any entity), never DATE / TIME / ORDINAL ones,
-and returns ``Quantity`` items: "about 17,000 foreign fighters" -> value 17000, approximate,
-qualifier "about", unit "foreign fighters"; "more than 50 militants" -> low 50; "several hundred
-immigrants" -> low 200, high 900; "between 10 and 20" / "10-20" -> low 10, high 20. The unit is
+and returns ``Quantity`` items: "about 2,000 striking workers" -> value 2000, approximate,
+qualifier "about", unit "striking workers"; "more than 50 delegates" -> low 50; "several hundred
+volunteers" -> low 200, high 900; "between 10 and 20" / "10-20" -> low 10, high 20. The unit is
 the noun the number modifies in the dependency parse, with its modifiers as written.
 ``parse_number`` and ``parse_quantity_text`` work on plain strings too.
 """
@@ -46,6 +46,7 @@ VAGUE = {
     "a few thousand": (2000, 5000), "several dozen": (24, 99), "a dozen": (12, 12),
     "a handful": (3, 9), "several": (3, 9), "a few": (2, 5),
 }
+VAGUE_PLURALS = frozenset({"hundreds", "thousands", "dozens", "millions"})
 _QUAL_RE = re.compile(
     r"^(" + "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True)) + r")\s+",
     re.I)
@@ -57,7 +58,7 @@ SKIP_LABELS = frozenset({"DATE", "TIME", "ORDINAL"})
 
 
 def parse_number(s: str) -> float | None:
-    """'17,000' -> 17000; 'a thousand' -> 1000; 'forty' -> 40; '2.5 million' -> 2.5e6."""
+    """'12,500' -> 12500; 'a thousand' -> 1000; 'forty' -> 40; '2.5 million' -> 2.5e6."""
     s = s.strip().lower().replace("\u00a0", " ")
     s = re.sub(r"^[$€£¥]\s*", "", s)
     s = re.sub(r"\s*(%|percent|per cent)$", "", s)
@@ -110,11 +111,13 @@ def parse_quantity_text(s: str) -> dict | None:
     low_s = s.lower()
     for phrase, (lo, hi) in sorted(VAGUE.items(), key=lambda kv: -len(kv[0])):
         if low_s == phrase or low_s == phrase + " of":
+            if lo == hi:  # "a dozen": exact
+                out.update(value=lo)
+                return out
             out.update(low=lo, high=hi, approximate=True)
-            out["qualifier"] = out["qualifier"] or phrase.split()[0] if phrase != "a dozen" else out["qualifier"]
-            if lo == hi:
-                out["value"] = lo
-                out["approximate"] = out["approximate"] or False
+            words = phrase.split()
+            vague = " ".join(words[:-1]) if len(words) > 1 and words[-1] in SCALES else phrase
+            out["qualifier"] = out["qualifier"] or vague  # "several", "a few", "hundreds"
             return out
     v = parse_number(s)
     if v is None:
@@ -191,7 +194,7 @@ def find_quantities(doc: Doc, attributions: list[Attribution] | None = None) -> 
     for t in doc:
         if t.i in covered or t.i in skip:
             continue
-        if t.like_num and t.pos_ == "NUM" or t.lower_ in ("hundreds", "thousands", "dozens", "millions"):
+        if t.like_num and t.pos_ == "NUM" or t.lower_ in VAGUE_PLURALS:
             j = t.i
             while j + 1 < len(doc) and doc[j + 1].like_num and doc[j + 1].i not in skip:
                 j += 1
@@ -202,6 +205,8 @@ def find_quantities(doc: Doc, attributions: list[Attribution] | None = None) -> 
         toks = list(doc[s:e])
         if not toks or any(t.i in skip for t in toks):
             continue
+        if toks[0].i > 0 and doc[toks[0].i - 1].text.endswith("#"):
+            continue  # "#3", "&#171;": a number that names, not counts
         s2 = _qualifier_before(doc, s)
         num_toks = list(doc[s2:e])
         phrase = text[num_toks[0].idx:num_toks[-1].idx + len(num_toks[-1].text)]
@@ -233,9 +238,9 @@ def find_quantities(doc: Doc, attributions: list[Attribution] | None = None) -> 
             end_tok = unit_toks[-1]
         qs = num_toks[0].idx
         qe = end_tok.idx + len(end_tok.text)
-        if label == "CARDINAL" and not unit and parsed["qualifier"] is None \
-                and parsed["value"] is not None and parsed["value"] < 2:
-            continue  # "one of them", "a" -- not a count worth reporting
+        if label == "CARDINAL" and parsed["qualifier"] is None and parsed["value"] is not None \
+                and parsed["value"] < 2 and (not unit or unit.lower().startswith("of")):
+            continue  # "one of the main motivators", "a" -- not a count worth reporting
         out.append(Quantity(start=qs, end=qe, text=text[qs:qe], value=parsed["value"],
                             low=parsed["low"], high=parsed["high"],
                             approximate=parsed["approximate"], qualifier=parsed["qualifier"],

@@ -2,8 +2,9 @@
 
 ``find_quote_spans(text)`` pairs quotation marks paragraph by paragraph and returns
 ``QuoteSpan`` items (offsets of the marks included). Marks are classified by glyph *and* by
-context, because real text misuses them: a quote closed with an opening mark (``… Idlib. “.``),
-a closing mark glued to the next word (``…accepted me, ”the journalist claims``), straight
+context, because real text misuses them: a quote closed with an opening mark
+(``… the end. “.``),
+a closing mark glued to the next word (``…let me in, ”the lawyer says``), straight
 marks, guillemets and low-9 marks. A quotation left open at the end of a paragraph continues
 into the next paragraph(s) when that paragraph closes it without opening a new one
 (translations drop the opening mark of the continued paragraph); when the next paragraph opens
@@ -33,12 +34,13 @@ class QuoteSpan:
     def inner(self, text: str) -> tuple[int, int]:
         """The quoted words without the marks and the surrounding whitespace."""
         s, e = self.start, self.end
+        doubled = DOUBLED_APOSTROPHE_QUOTES
         while s < e and (text[s] in DOUBLE_MARKS or text[s].isspace()
-                         or text[s:s + 2] in ("''", "``")):
-            s += 2 if text[s:s + 2] in ("''", "``") else 1
+                         or doubled and text[s:s + 2] in ("''", "``")):
+            s += 2 if doubled and text[s:s + 2] in ("''", "``") else 1
         while e > s and (text[e - 1] in DOUBLE_MARKS or text[e - 1].isspace()
-                         or text[e - 2:e] == "''"):
-            e -= 2 if text[e - 2:e] == "''" else 1
+                         or doubled and text[e - 2:e] == "''"):
+            e -= 2 if doubled and text[e - 2:e] == "''" else 1
         return s, e
 
 
@@ -53,14 +55,21 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_MARK_RE = re.compile(r"''|``|[“”„‟«»\"]")
+_MARK_RE_SINGLE = re.compile(r"[“”„‟«»\"]")
+_MARK_RE_DOUBLED = re.compile(r"''|``|[“”„‟«»\"]")
+# Doubled apostrophes ('' … '') as quotation marks (newspaper archives, LaTeX-style text).
+# Off by default: in PolNeAR such quotations are labelled indirect speech, and in web text
+# '' is more often debris than a quotation mark. scripts/eval_quotes.py --doubled-apostrophes
+# measures the other choice.
+DOUBLED_APOSTROPHE_QUOTES = False
 
 
 def _left_flanking(text: str, i: int, n: int = 1) -> bool:
     """A mark that looks like an opening one: space (or start) before, a word after."""
     before = text[i - 1] if i > 0 else " "
     after = text[i + n] if i + n < len(text) else " "
-    return (before.isspace() or before in "([{—–-:/") and (after.isalnum() or after in "[(‘'…")
+    return ((before.isspace() or before in "([{—–-:/")
+            and (after.isalnum() or after in "[(‘'…"))
 
 
 def _right_flanking(text: str, i: int, n: int = 1) -> bool:
@@ -71,7 +80,8 @@ def _right_flanking(text: str, i: int, n: int = 1) -> bool:
 
 def _marks(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """(offset, length) of every double quotation mark in text[s:e] ('' and `` count as one)."""
-    return [(m.start(), m.end() - m.start()) for m in _MARK_RE.finditer(text, s, e)]
+    rx = _MARK_RE_DOUBLED if DOUBLED_APOSTROPHE_QUOTES else _MARK_RE_SINGLE
+    return [(m.start(), m.end() - m.start()) for m in rx.finditer(text, s, e)]
 
 
 def _glyph(text: str, mark: tuple[int, int]) -> str:

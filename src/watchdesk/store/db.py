@@ -6,12 +6,13 @@ import hashlib
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from ..resolve.stories import Signature, band_keys, is_copy, jaccard
-from ..types import DocEntity, ExtractedDocument, Mention, RemovedLine, Sentence
+from ..types import (Attribution, DocEntity, Event, ExtractedDocument, Mention, Quantity, Relation,
+                     RemovedLine, Sentence, Span)
 from .migrations import migrate
 
 DEFAULT_DB = "watchdesk.db"
@@ -61,6 +62,22 @@ class StoreStats:
     entities: int
     mentions: int
     schema_version: int
+
+
+def _span(data: dict | None) -> Span | None:
+    return Span(**data) if data else None
+
+
+def _attribution(data: dict) -> Attribution:
+    return Attribution(**{**data, **{k: _span(data[k]) for k in ("content", "cue", "speaker")}})
+
+
+def _relation(data: dict) -> Relation:
+    return Relation(**{**data, **{k: _span(data[k]) for k in ("subject", "predicate", "object", "evidence")}})
+
+
+def _event(data: dict) -> Event:
+    return Event(**{**data, **{k: _span(data[k]) for k in ("time", "evidence", "trigger")}})
 
 
 def fts_query(text: str) -> str:
@@ -153,12 +170,42 @@ class Store:
                   (bisect.bisect_right(starts, m.start) - 1) if starts else None)
                  for m in doc.mentions],
             )
+            self._add_extractions(doc_id, doc, entity_rows)
             conn.execute("COMMIT")
             return doc_id
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _add_extractions(self, doc_id: int, doc: ExtractedDocument, entity_rows: dict[str, int]) -> None:
+        """Quotes, claims, quantities, relations and events of one document (inside its transaction)."""
+        conn = self.conn
+        attribution_rows: dict[str, int] = {}
+        for kind, items in (("quote", doc.quotes), ("claim", doc.claims)):
+            for a in items:
+                cur = conn.execute(
+                    "INSERT INTO attributions (doc_id, local_id, kind, speaker, entity_id, content_start,"
+                    " content_end, data) VALUES (?,?,?,?,?,?,?,?)",
+                    (doc_id, a.id, kind, a.speaker.text if a.speaker else None, entity_rows.get(a.entity),
+                     a.content.start, a.content.end, json.dumps(asdict(a), ensure_ascii=False)))
+                attribution_rows[a.id] = cur.lastrowid
+        conn.executemany(
+            'INSERT INTO quantities (doc_id, attribution_id, value, low, high, unit, start, "end", data)'
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            [(doc_id, attribution_rows.get(q.claim), q.value, q.low, q.high, q.unit, q.start, q.end,
+              json.dumps(asdict(q), ensure_ascii=False)) for q in doc.quantities])
+        conn.executemany(
+            "INSERT INTO relations (doc_id, local_id, relation, subject_entity_id, object_entity_id, data)"
+            " VALUES (?,?,?,?,?,?)",
+            [(doc_id, r.id, r.relation, entity_rows.get(r.subject_entity), entity_rows.get(r.object_entity),
+              json.dumps(asdict(r), ensure_ascii=False)) for r in doc.relations])
+        for e in doc.events:
+            cur = conn.execute(
+                "INSERT INTO events (doc_id, local_id, date, date_end, uncertain, data) VALUES (?,?,?,?,?,?)",
+                (doc_id, e.id, e.date, e.date_end, int(e.uncertain), json.dumps(asdict(e), ensure_ascii=False)))
+            conn.executemany("INSERT OR IGNORE INTO event_entities (event_id, entity_id) VALUES (?,?)",
+                             [(cur.lastrowid, entity_rows[x]) for x in e.entities if x in entity_rows])
 
     def _attach_story(self, doc_id: int, signature: Signature) -> int:
         """Record the signature and return the story id: the closest copy's story, else doc_id."""
@@ -270,7 +317,16 @@ class Store:
                     for m in self.conn.execute(
                         'SELECT start, "end", text, label, entity_id FROM mentions WHERE doc_id = ? ORDER BY start',
                         (d["id"],))]
+        def items(sql: str) -> list[dict]:
+            return [json.loads(r[0]) for r in self.conn.execute(sql, (d["id"],))]
+
+        attributions = [_attribution(a) for a in items(
+            "SELECT data FROM attributions WHERE doc_id = ? ORDER BY id")]
         return ExtractedDocument(
+            quotes=[a for a in attributions if a.direct], claims=[a for a in attributions if not a.direct],
+            quantities=[Quantity(**q) for q in items("SELECT data FROM quantities WHERE doc_id = ? ORDER BY id")],
+            relations=[_relation(r) for r in items("SELECT data FROM relations WHERE doc_id = ? ORDER BY id")],
+            events=[_event(e) for e in items("SELECT data FROM events WHERE doc_id = ? ORDER BY id")],
             id=d["doc_key"], source=d["source"], text=d["text"], title=d["title"],
             byline=json.loads(d["byline"]), published=d["published"], language=d["language"] or "en",
             url=d["url"], site=d["site"], raw=d["raw"], format=d["format"], encoding=d["encoding"],

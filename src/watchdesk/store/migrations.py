@@ -95,8 +95,57 @@ V2_STORIES = """
         CREATE INDEX doc_bands_doc ON doc_bands(doc_id);
 """
 
+V3_ATTRIBUTION = """
+        -- Quotes (kind 'quote') and claims (kind 'claim'); spans and all parts in data (JSON).
+        CREATE TABLE attributions (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            local_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            speaker TEXT,                       -- the speaker/holder as written
+            entity_id INTEGER REFERENCES entities(id) ON DELETE SET NULL,
+            content_start INTEGER NOT NULL, content_end INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            UNIQUE (doc_id, local_id)
+        );
+        CREATE INDEX attributions_entity ON attributions(entity_id);
+        CREATE TABLE quantities (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            attribution_id INTEGER REFERENCES attributions(id) ON DELETE SET NULL,
+            value REAL, low REAL, high REAL, unit TEXT,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX quantities_unit ON quantities(unit COLLATE NOCASE);
+        CREATE TABLE relations (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            local_id TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            subject_entity_id INTEGER REFERENCES entities(id) ON DELETE SET NULL,
+            object_entity_id INTEGER REFERENCES entities(id) ON DELETE SET NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX relations_subject ON relations(subject_entity_id);
+        CREATE INDEX relations_object ON relations(object_entity_id);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            local_id TEXT NOT NULL,
+            date TEXT, date_end TEXT, uncertain INTEGER NOT NULL DEFAULT 0,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX events_date ON events(date);
+        CREATE TABLE event_entities (
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            PRIMARY KEY (event_id, entity_id)
+        ) WITHOUT ROWID;
+"""
+
 # Each entry is one SQL script; index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [V1_CORE, V2_STORIES]
+MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
