@@ -188,6 +188,36 @@ def export(db: str, fmt: str, out: str | None) -> None:
 
 @main.command()
 @db_option
+@click.option("--about", help="Only figures whose counted thing or statement contains TEXT.")
+@click.option("--by", help="Only figures held by an entity (any of its names) or speaker.")
+@click.option("--json", "as_json", is_flag=True)
+def claims(db: str, about: str | None, by: str | None, as_json: bool) -> None:
+    """The claims ledger: figures grouped by what they count, differing figures side by side."""
+    from .extract.units import unit_key
+
+    with _open_store(db) as store:
+        figures = store.claim_figures(about=about, by=by)
+    groups: dict[str, list[dict]] = {}
+    for figure in figures:
+        groups.setdefault(unit_key(figure["unit"]), []).append(figure)
+    ordered = sorted(groups.items(), key=lambda kv: (-len({f["value"] for f in kv[1]}), -len(kv[1]), kv[0]))
+    if as_json:
+        click.echo(json.dumps([{"counts": key, "figures": rows} for key, rows in ordered],
+                              ensure_ascii=False, indent=1))
+        return
+    if not ordered:
+        click.echo("no figures in claims or quotes")
+    for key, rows in ordered:
+        values = {f["value"] for f in rows}
+        flag = "  (differing figures)" if len(values) > 1 else ""
+        click.echo(f"{key}: {len(rows)} figure(s){flag}")
+        for f in rows:
+            click.echo(f"  {f['text']:<38} {f['holder'] or '(unattributed)':<28} "
+                       f"[{f['doc_id']}] {f['published'] or ''} {f['title'] or f['source']}")
+
+
+@main.command()
+@db_option
 @click.option("--all", "show_all", is_flag=True, help="Also list stories with a single copy.")
 @click.option("--limit", default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True)

@@ -350,3 +350,40 @@ class Store:
             if len(rows) < per_label:
                 rows.append((row["name"], row["n"]))
         return dict(sorted(out.items(), key=lambda kv: -sum(n for _, n in kv[1])))
+
+    def claim_figures(self, about: str | None = None, by: str | None = None) -> list[dict]:
+        """Figures stated in quotes and claims, with holder, article, date and story.
+
+        ``about`` filters on the counted thing or the statement's text; ``by`` on the holder's
+        name or any alias of the holder's entity. Copies of one story count once.
+        """
+        sql = (
+            "SELECT q.value, q.low, q.high, q.unit, q.data AS qdata, a.kind, a.speaker, a.data AS adata,"
+            " e.name AS holder_entity, d.id AS doc_id, d.title, d.source, d.published, d.story_id, d.text"
+            " FROM quantities q JOIN attributions a ON a.id = q.attribution_id"
+            " JOIN documents d ON d.id = q.doc_id LEFT JOIN entities e ON e.id = a.entity_id"
+            " WHERE q.unit IS NOT NULL")
+        args: list = []
+        if by:
+            sql += (" AND (a.speaker LIKE ? OR e.name LIKE ? OR EXISTS (SELECT 1 FROM aliases al"
+                    " WHERE al.entity_id = a.entity_id AND al.alias LIKE ?))")
+            args += [f"%{by}%"] * 3
+        rows = self.conn.execute(sql + " ORDER BY d.published, d.id, q.start", args).fetchall()
+        out, seen = [], set()
+        for r in rows:
+            adata = json.loads(r["adata"])
+            content = adata["content"]["text"]
+            if about and about.lower() not in (r["unit"] + " " + content).lower():
+                continue
+            qdata = json.loads(r["qdata"])
+            holder = r["holder_entity"] or r["speaker"]
+            key = (r["story_id"], holder, r["value"], r["unit"].lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({"unit": r["unit"], "value": r["value"], "low": r["low"], "high": r["high"],
+                        "text": qdata["text"], "approximate": qdata["approximate"],
+                        "qualifier": qdata["qualifier"], "holder": holder, "speaker": r["speaker"],
+                        "kind": r["kind"], "statement": content, "doc_id": r["doc_id"], "title": r["title"],
+                        "source": r["source"], "published": r["published"], "story": r["story_id"]})
+        return out
