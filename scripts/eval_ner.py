@@ -53,14 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     results = [find_entities(doc) for doc in docs]
     t_find = time.perf_counter() - t0
+    # The baseline is the model exactly as spaCy loads it (no Watchdesk component added).
+    import spacy
+
+    plain_docs = list(spacy.load(args.model).pipe(texts))
 
     args.out.mkdir(parents=True, exist_ok=True)
     raw_path = args.out / "pred_spacy.jsonl"
     wd_path = args.out / "pred_watchdesk.jsonl"
     with open(raw_path, "w", encoding="utf-8") as fr, open(wd_path, "w", encoding="utf-8") as fw:
-        for path, text, doc, (mentions, _entities) in zip(paths, texts, docs, results):
+        for path, text, plain, (mentions, _entities) in zip(paths, texts, plain_docs, results):
             raw = [{"start": e.start_char, "end": e.end_char, "text": e.text, "label": e.label_}
-                   for e in doc.ents]
+                   for e in plain.ents]
             wd = [{"start": m.start, "end": m.end, "text": m.text, "label": m.label,
                    "entity": m.entity} for m in mentions]
             fr.write(json.dumps({"id": path.stem, "text": text, "mentions": raw}) + "\n")

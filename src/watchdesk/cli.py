@@ -167,10 +167,14 @@ def entity(name: str, db: str, as_json: bool, limit: int) -> None:
     if not profiles:
         raise click.ClickException(f"no entity named {name!r}")
     for p in profiles:
-        click.echo(f"{p.name}  [{p.label}]  {p.mentions} mentions in {len(p.documents)} documents")
+        ident = f"  {p.id}" if p.id else ""
+        click.echo(f"{p.name}  [{p.label}]{ident}  {p.mentions} mentions in {len(p.documents)} documents")
         click.echo("  aliases: " + ", ".join(f"{a} ({n})" for a, n in sorted(p.aliases.items(), key=lambda x: -x[1])))
         for doc_id, source, title in p.documents:
             click.echo(f"  document [{doc_id}] {title or '(untitled)'}  ({source})")
+        for link in p.alias_evidence:
+            click.echo(f"  alias {link['alias']!r} = {link['name']!r} ({link['kind']}) "
+                       f"[{link['doc_id']}:{link['start']}-{link['end']}] {link['sentence']}")
         for ev in p.evidence:
             click.echo(f"  - [{ev.doc_id}:{ev.start}-{ev.end}] {ev.sentence}")
 
@@ -184,6 +188,118 @@ def export(db: str, fmt: str, out: str | None) -> None:
     with _open_store(db) as store, click.open_file(out or "-", "w", encoding="utf-8") as sink:
         for document in store.iter_documents():
             sink.write(json.dumps(document.to_json(), ensure_ascii=False) + "\n")
+
+
+def _member_for(store: Store, name: str) -> str:
+    """A stable member id for what the analyst named: a global id, a name or alias, or DOC:START-END."""
+    import re
+
+    span = re.fullmatch(r"(\d+):(\d+)-(\d+)", name.strip())
+    if span:
+        member = store.member_at(int(span[1]), int(span[2]), int(span[3]))
+        if member is None:
+            raise click.ClickException(f"no entity mention at {name}")
+        return member
+    found = store.global_ids_for(name.strip())
+    if not found:
+        raise click.ClickException(f"no entity named {name!r}")
+    if len(found) > 1:
+        raise click.ClickException(f"{name!r} names several entities ({', '.join(found)}): give a global id")
+    return store.members_of(found[0])[0]
+
+
+def _judge(db: str, kind: str, a: str, b: str | None, note: str | None) -> None:
+    from .resolve.run import judge
+
+    with _open_store(db) as store:
+        try:
+            report = judge(store, kind, a, b, note)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"recorded {kind} {a}{' ' + b if b else ''}; {report.global_entities} global entities")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@db_option
+@click.option("--note", help="Why (kept with the judgement).")
+def merge(a: str, b: str, db: str, note: str | None) -> None:
+    """Judge that A and B (names, aliases or global ids) are the same entity."""
+    with _open_store(db) as store:
+        ma, mb = _member_for(store, a), _member_for(store, b)
+    _judge(db, "merge", ma, mb, note)
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@db_option
+@click.option("--note", help="Why (kept with the judgement).")
+def separate(a: str, b: str, db: str, note: str | None) -> None:
+    """Judge that A and B are different entities: no resolution run will put them together."""
+    with _open_store(db) as store:
+        ma, mb = _member_for(store, a), _member_for(store, b)
+    _judge(db, "separate", ma, mb, note)
+
+
+@main.command()
+@click.argument("entity_name")
+@click.argument("alias")
+@db_option
+@click.option("--note", help="Why (kept with the judgement).")
+def split(entity_name: str, alias: str, db: str, note: str | None) -> None:
+    """Judge that ALIAS is not a name of ENTITY: its mentions leave that entity."""
+    with _open_store(db) as store:
+        found = [g for g in store.global_ids_for(entity_name)]
+        if len(found) != 1:
+            raise click.ClickException(f"{entity_name!r} must name exactly one entity (found {found or 'none'})")
+        members = store.members_of(found[0])
+        keep = next((m for m in members if store.entity_name(m).lower() != alias.lower()), members[0])
+    _judge(db, "split", keep, alias, note)
+
+
+@main.command()
+@click.argument("mention_or_name")
+@db_option
+@click.option("--note", help="Why (kept with the judgement).")
+def reject(mention_or_name: str, db: str, note: str | None) -> None:
+    """Judge that a name (everywhere) or one mention (DOC:START-END) is not an entity."""
+    import re
+
+    target = mention_or_name.strip()
+    if re.fullmatch(r"\d+:\d+-\d+", target):
+        with _open_store(db) as store:
+            target = _member_for(store, target)
+    _judge(db, "reject", target, None, note)
+
+
+@main.command()
+@db_option
+@click.option("--all", "show_all", is_flag=True, help="Include undone judgements.")
+def judgements(db: str, show_all: bool) -> None:
+    """The analyst judgements every resolution run respects, oldest first."""
+    with _open_store(db) as store:
+        rows = store.judgements(include_undone=show_all)
+    if not rows:
+        click.echo("no judgements")
+    for j in rows:
+        undone = f"  (undone {j['undone_at']})" if j["undone_at"] else ""
+        note = f"  — {j['note']}" if j["note"] else ""
+        click.echo(f"#{j['id']} {j['created_at']} {j['kind']} {j['a']} {j['b'] or ''}{note}{undone}")
+
+
+@main.command()
+@db_option
+def undo(db: str) -> None:
+    """Undo the latest judgement and re-resolve without it."""
+    from .resolve.run import undo as run_undo
+
+    with _open_store(db) as store:
+        undone = run_undo(store)
+    if undone is None:
+        raise click.ClickException("no judgement to undo")
+    click.echo(f"undid #{undone['id']} {undone['kind']} {undone['a']} {undone['b'] or ''}")
 
 
 @main.command()

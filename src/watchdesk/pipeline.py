@@ -9,10 +9,14 @@ from spacy.tokens import Doc
 
 from .clean import clean_text
 from .clean.html import clean_html
+from .extract.aliases import find_aliases
 from .extract.attribution import find_attributions
 from .extract.entities import find_entities
+from .extract.events import find_events
+from .extract.relations import find_relations
 from .extract.nlp import DEFAULT_MODEL, load_nlp
 from .read.readers import read_inputs
+from .resolve.propn import add_propn_mentions, split_compound_mentions
 from .resolve.stories import signature
 from .store.db import Store, content_hash
 from .types import CleanDocument, ExtractedDocument, RawDocument, ReadError, Sentence
@@ -67,9 +71,16 @@ def annotate(document: ExtractedDocument, doc: Doc) -> ExtractedDocument:
     """Fill sentences, mentions and entities of ``document`` from its parsed spaCy Doc."""
     document.language = doc.lang_  # the language the text was analysed as (the pipeline's)
     document.sentences = sentences_of(doc)
-    document.mentions, document.entities = find_entities(doc)
+    mentions, entities = find_entities(doc)
+    mentions, entities = split_compound_mentions(doc, mentions, entities)
+    mentions, entities = add_propn_mentions(doc, mentions, entities)
+    aliases = find_aliases(doc.text, mentions, entities)
+    document.mentions, document.entities, document.aliases = aliases.mentions, aliases.entities, aliases.links
     document.quotes, document.claims, document.quantities = find_attributions(
         doc, document.mentions, document.entities)
+    document.relations = find_relations(doc, document.mentions, document.entities, quotes=document.quotes)
+    document.events = find_events(doc, document.mentions, document.entities, published=document.published,
+                                  quotes=document.quotes)
     return document
 
 
@@ -105,6 +116,7 @@ class IngestReport:
     unchanged: int = 0  # same content already stored
     entities: int = 0
     mentions: int = 0
+    global_entities: int = 0  # after resolution across documents
     errors: list[ReadError] = field(default_factory=list)
 
 
@@ -141,4 +153,8 @@ def ingest(inputs: Iterable[str], store: Store, model: str = DEFAULT_MODEL, clea
                     report.mentions += len(item.mentions)
         if on_item:
             on_item(item)
+    if report.added:
+        from .resolve.run import resolve_pending
+
+        report.global_entities = resolve_pending(store).global_entities
     return report

@@ -173,6 +173,28 @@ class Event:
 
 
 @dataclass
+class AliasLink:
+    """Evidence that ``alias`` names the same thing as ``name`` (both as written).
+
+    ``entity``: the document entity id they now share; ``kind``: the cue ("known as",
+    "a.k.a.", "nicknamed", "real name", "parenthesised name", "acronym", "acronym letters");
+    ``start``/``end``: the alias as written; ``evidence_start``/``evidence_end``/``evidence``:
+    the sentence (or span) that establishes the link, ``evidence == text[evidence_start:
+    evidence_end]``.
+    """
+
+    entity: str
+    name: str
+    alias: str
+    kind: str
+    start: int
+    end: int
+    evidence_start: int
+    evidence_end: int
+    evidence: str
+
+
+@dataclass
 class Sentence:
     start: int
     end: int
@@ -204,6 +226,7 @@ class ExtractedDocument:
     quantities: list[Quantity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    aliases: list[AliasLink] = field(default_factory=list)  # names the article says are the same
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON schema written by ``extract`` and ``export``."""
@@ -218,6 +241,7 @@ class ExtractedDocument:
             "text": self.text,
             "mentions": [asdict(m) for m in self.mentions],
             "entities": [asdict(e) for e in self.entities],
+            "aliases": [asdict(a) for a in self.aliases],
             "quotes": [asdict(q) for q in self.quotes],
             "claims": [asdict(c) for c in self.claims],
             "quantities": [asdict(q) for q in self.quantities],

@@ -478,9 +478,9 @@ def _weak_other_label(other_weight: float, person_weight: float) -> bool:
 
     A misspelling is rare and spaCy often gives a rare word an arbitrary label: a variant seen
     as another kind of entity at most once (a whole span) may still join a person that spaCy
-    recognised at least three times; anything better attested stays a separate entity.
+    recognised at least twice; anything better attested stays a separate entity.
     """
-    return other_weight < W_NER or (other_weight <= W_NER and person_weight >= 3 * W_NER)
+    return other_weight < W_NER or (other_weight <= W_NER and person_weight >= 2 * W_NER)
 
 
 def _distinct_given_names(keys_a, keys_b, key_surfaces) -> bool:

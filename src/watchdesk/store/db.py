@@ -8,10 +8,10 @@ import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..resolve.stories import Signature, band_keys, is_copy, jaccard
-from ..types import (Attribution, DocEntity, Event, ExtractedDocument, Mention, Quantity, Relation,
+from ..types import (AliasLink, Attribution, DocEntity, Event, ExtractedDocument, Mention, Quantity, Relation,
                      RemovedLine, Sentence, Span)
 from .migrations import migrate
 
@@ -54,6 +54,8 @@ class EntityProfile:
     documents: list[tuple[int, str, str | None]] = field(default_factory=list)  # id, source, title
     mentions: int = 0
     evidence: list[Evidence] = field(default_factory=list)
+    id: str | None = None  # global entity id when resolved across documents
+    alias_evidence: list[dict] = field(default_factory=list)  # "X, known as Y" with its sentence
 
 
 @dataclass
@@ -181,6 +183,11 @@ class Store:
     def _add_extractions(self, doc_id: int, doc: ExtractedDocument, entity_rows: dict[str, int]) -> None:
         """Quotes, claims, quantities, relations and events of one document (inside its transaction)."""
         conn = self.conn
+        conn.executemany(
+            'INSERT INTO alias_links (doc_id, entity_id, name, alias, kind, start, "end", evidence_start,'
+            " evidence_end) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(doc_id, entity_rows.get(a.entity), a.name, a.alias, a.kind, a.start, a.end, a.evidence_start,
+              a.evidence_end) for a in doc.aliases])
         attribution_rows: dict[str, int] = {}
         for kind, items in (("quote", doc.quotes), ("claim", doc.claims)):
             for a in items:
@@ -265,25 +272,47 @@ class Store:
         return [SearchHit(r["id"], r["title"], r["source"], r["snip"], r["score"]) for r in rows]
 
     def entity_profiles(self, name: str, evidence_limit: int = 50) -> list[EntityProfile]:
-        """Entities named ``name`` or having it as an alias (any case), grouped by name and label."""
+        """Entities having ``name`` as name, alias or global id (any case), resolved across documents.
+
+        Document entities that share a global entity form one profile; unresolved ones stand alone.
+        """
         rows = self.conn.execute(
-            "SELECT DISTINCT e.id, e.name, e.label FROM entities e"
+            "SELECT DISTINCT e.id, e.name, e.label, e.global_id FROM entities e"
             " LEFT JOIN aliases a ON a.entity_id = e.id"
-            " WHERE e.name = ? COLLATE NOCASE OR a.alias = ? COLLATE NOCASE"
-            " ORDER BY e.id",
-            (name.strip(), name.strip()),
+            " WHERE e.global_id = ? OR e.name = ? COLLATE NOCASE OR a.alias = ? COLLATE NOCASE ORDER BY e.id",
+            (name.strip(), name.strip(), name.strip()),
         ).fetchall()
-        profiles: dict[tuple[str, str], EntityProfile] = {}
+        profiles: dict[str, EntityProfile] = {}
         for row in rows:
-            profile = profiles.setdefault((row["name"], row["label"]), EntityProfile(row["name"], row["label"]))
-            self._fill_profile(profile, row["id"], evidence_limit)
+            gid = row["global_id"]
+            key = gid or f"doc-entity:{row['id']}"
+            if key in profiles:
+                continue
+            if gid:
+                g = self.conn.execute("SELECT name, label FROM global_entities WHERE id = ?", (gid,)).fetchone()
+                profile = EntityProfile(g["name"] if g else row["name"], g["label"] if g else row["label"], id=gid)
+                members = [r[0] for r in self.conn.execute(
+                    "SELECT id FROM entities WHERE global_id = ? ORDER BY id", (gid,))]
+            else:
+                profile, members = EntityProfile(row["name"], row["label"]), [row["id"]]
+            profiles[key] = profile
+            for entity_id in members:
+                self._fill_profile(profile, entity_id, evidence_limit)
         return sorted(profiles.values(), key=lambda p: -p.mentions)
 
     def _fill_profile(self, profile: EntityProfile, entity_id: int, evidence_limit: int) -> None:
         doc = self.conn.execute(
             "SELECT d.id, d.source, d.title, d.text FROM entities e JOIN documents d ON d.id = e.doc_id"
             " WHERE e.id = ?", (entity_id,)).fetchone()
-        profile.documents.append((doc["id"], doc["source"], doc["title"]))
+        if (doc["id"], doc["source"], doc["title"]) not in profile.documents:
+            profile.documents.append((doc["id"], doc["source"], doc["title"]))
+        for link in self.conn.execute(
+                'SELECT name, alias, kind, evidence_start, evidence_end FROM alias_links WHERE entity_id = ?',
+                (entity_id,)):
+            profile.alias_evidence.append({
+                "name": link["name"], "alias": link["alias"], "kind": link["kind"], "doc_id": doc["id"],
+                "start": link["evidence_start"], "end": link["evidence_end"],
+                "sentence": doc["text"][link["evidence_start"]:link["evidence_end"]]})
         seen_sentences: set[int] = set()
         for m in self.conn.execute(
             'SELECT m.start, m."end", m.text, m.sentence_idx, s.start AS ss, s."end" AS se FROM mentions m'
@@ -322,7 +351,14 @@ class Store:
 
         attributions = [_attribution(a) for a in items(
             "SELECT data FROM attributions WHERE doc_id = ? ORDER BY id")]
+        text = d["text"]
+        alias_links = [AliasLink(local.get(a["entity_id"], ""), a["name"], a["alias"], a["kind"], a["start"],
+                                 a["end"], a["evidence_start"], a["evidence_end"],
+                                 text[a["evidence_start"]:a["evidence_end"]])
+                       for a in self.conn.execute("SELECT * FROM alias_links WHERE doc_id = ? ORDER BY id",
+                                                  (d["id"],))]
         return ExtractedDocument(
+            aliases=alias_links,
             quotes=[a for a in attributions if a.direct], claims=[a for a in attributions if not a.direct],
             quantities=[Quantity(**q) for q in items("SELECT data FROM quantities WHERE doc_id = ? ORDER BY id")],
             relations=[_relation(r) for r in items("SELECT data FROM relations WHERE doc_id = ? ORDER BY id")],
@@ -387,3 +423,98 @@ class Store:
                         "kind": r["kind"], "statement": content, "doc_id": r["doc_id"], "title": r["title"],
                         "source": r["source"], "published": r["published"], "story": r["story_id"]})
         return out
+
+    # ---- resolution across documents -----------------------------------------------------
+    def resolver_state(self) -> dict | None:
+        """The saved resolver state (JSON data), or None before the first resolution."""
+        row = self.conn.execute("SELECT data FROM resolver_state WHERE key = 'resolver'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def documents_to_resolve(self, pending_only: bool = True) -> list[tuple[int, int | None, list[DocEntity]]]:
+        """(document id, story id, document entities with aliases) in ingest order."""
+        docs = self.conn.execute(
+            "SELECT id, story_id FROM documents" + (" WHERE resolved = 0" if pending_only else "") + " ORDER BY id"
+        ).fetchall()
+        out = []
+        for d in docs:
+            entities = []
+            for e in self.conn.execute(
+                    "SELECT id, local_id, name, label, mention_count FROM entities WHERE doc_id = ? ORDER BY id",
+                    (d["id"],)).fetchall():
+                aliases = [a[0] for a in self.conn.execute(
+                    "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY alias", (e["id"],))]
+                aliases.sort(key=lambda a: a != e["name"])
+                entities.append(DocEntity(e["local_id"], e["name"], e["label"], aliases, e["mention_count"]))
+            out.append((d["id"], d["story_id"], entities))
+        return out
+
+    def save_resolution(self, state: dict, assignments: dict[tuple[int, str], str | None],
+                        global_entities: list[dict], resolved_docs: Iterable[int]) -> None:
+        """Write the resolver state, every document entity's global id and the global entities, atomically."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("INSERT OR REPLACE INTO resolver_state (key, data) VALUES ('resolver', ?)",
+                         (json.dumps(state, ensure_ascii=False),))
+            conn.executemany("UPDATE entities SET global_id = ? WHERE doc_id = ? AND local_id = ?",
+                             [(gid, doc_id, local) for (doc_id, local), gid in assignments.items()])
+            conn.execute("DELETE FROM global_entities")
+            conn.executemany(
+                "INSERT INTO global_entities (id, name, label, aliases, documents, mentions) VALUES (?,?,?,?,?,?)",
+                [(g["id"], g["name"], g["label"], json.dumps(g["aliases"], ensure_ascii=False), g["documents"],
+                  g["mentions"]) for g in global_entities])
+            conn.executemany("UPDATE documents SET resolved = 1 WHERE id = ?", [(d,) for d in resolved_docs])
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def mention_counts(self) -> dict[tuple[int, str], int]:
+        """Mentions per document entity, keyed (document id, local id)."""
+        return {(r[0], r[1]): r[2] for r in self.conn.execute("SELECT doc_id, local_id, mention_count FROM entities")}
+
+    def global_ids_for(self, name: str) -> list[str]:
+        """Global entities having ``name`` as id, canonical name or alias of any member (any case)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.global_id FROM entities e LEFT JOIN aliases a ON a.entity_id = e.id"
+            " WHERE e.global_id IS NOT NULL AND (e.global_id = ? OR e.name = ? COLLATE NOCASE"
+            " OR a.alias = ? COLLATE NOCASE) ORDER BY e.global_id", (name, name, name)).fetchall()
+        return sorted((r[0] for r in rows), key=lambda g: (len(g), g))
+
+    def members_of(self, global_id: str) -> list[str]:
+        """Member ids ("<document id>#<local id>") of a global entity, oldest first."""
+        return [f"{r[0]}#{r[1]}" for r in self.conn.execute(
+            "SELECT doc_id, local_id FROM entities WHERE global_id = ? ORDER BY id", (global_id,))]
+
+    def member_at(self, doc_id: int, start: int, end: int) -> str | None:
+        """The member id of the document entity whose mention covers [start, end) of a document."""
+        row = self.conn.execute(
+            'SELECT e.local_id FROM mentions m JOIN entities e ON e.id = m.entity_id'
+            ' WHERE m.doc_id = ? AND m.start <= ? AND m."end" >= ? ORDER BY m."end" - m.start LIMIT 1',
+            (doc_id, start, end)).fetchone()
+        return f"{doc_id}#{row[0]}" if row else None
+
+    def add_judgement(self, kind: str, a: str, b: str | None, note: str | None = None) -> int:
+        cur = self.conn.execute("INSERT INTO judgements (kind, a, b, note) VALUES (?,?,?,?)", (kind, a, b, note))
+        return cur.lastrowid
+
+    def judgements(self, include_undone: bool = False) -> list[dict]:
+        sql = "SELECT * FROM judgements" + ("" if include_undone else " WHERE undone_at IS NULL") + " ORDER BY id"
+        return [dict(r) for r in self.conn.execute(sql)]
+
+    def undo_judgement(self) -> dict | None:
+        """Mark the latest active judgement undone and return it (None when there is none)."""
+        row = self.conn.execute("SELECT * FROM judgements WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        self.conn.execute("UPDATE judgements SET undone_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+                          (row["id"],))
+        return dict(row)
+
+    def entity_name(self, member_id: str) -> str:
+        """The name of a document entity given its member id."""
+        doc_id, local = member_id.split("#", 1)
+        row = self.conn.execute("SELECT name FROM entities WHERE doc_id = ? AND local_id = ?",
+                                (int(doc_id), local)).fetchone()
+        return row[0] if row else ""

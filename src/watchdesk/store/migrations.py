@@ -144,8 +144,41 @@ V3_ATTRIBUTION = """
         ) WITHOUT ROWID;
 """
 
+V4_RESOLUTION = """
+        -- Names an article itself says are the same ("X, known as Y"; "the X (ABBR)").
+        CREATE TABLE alias_links (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            entity_id INTEGER REFERENCES entities(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, alias TEXT NOT NULL, kind TEXT NOT NULL,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            evidence_start INTEGER NOT NULL, evidence_end INTEGER NOT NULL
+        );
+        CREATE INDEX alias_links_entity ON alias_links(entity_id);
+        -- Global entities: document entities resolved across documents.
+        ALTER TABLE entities ADD COLUMN global_id TEXT;
+        ALTER TABLE documents ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX entities_global ON entities(global_id);
+        CREATE TABLE global_entities (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, label TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]', documents INTEGER NOT NULL, mentions INTEGER NOT NULL
+        );
+        CREATE INDEX global_entities_name ON global_entities(name COLLATE NOCASE);
+        -- The resolver's state (JSON), so new documents attach without re-running everything.
+        CREATE TABLE resolver_state (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+        -- Analyst judgements, replayed by every resolution run; undone ones are kept, marked.
+        CREATE TABLE judgements (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,              -- merge | split | reject
+            a TEXT NOT NULL, b TEXT,         -- member ids ("<doc id>#<local id>"), names, aliases
+            note TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            undone_at TEXT
+        );
+"""
+
 # Each entry is one SQL script; index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION]
+MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

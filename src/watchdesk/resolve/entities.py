@@ -1,0 +1,690 @@
+"""Global entities: document entities resolved across documents, incrementally.
+
+Design (after nomenklatura's resolver: judgements POSITIVE / NEGATIVE / UNSURE between ids,
+clusters as connected components under positive links, a negative judgement never crossed):
+
+* nodes are *members* (one document entity: ``"<doc_key>#<local id>"``) and *global ids*
+  (``"G1"``, ``"G2"``, ... handed out in order, so the same input order gives the same ids);
+  a cluster (global entity) is a set of members under one canonical global id; when two
+  clusters merge, the older id survives and the other is kept as a redirect;
+* ``add_document(doc_key, entities, context)`` resolves one document against the clusters
+  built so far and never revisits other documents' decisions except to merge clusters that a
+  newly connected document group makes unambiguous (see below). State is plain data
+  (``to_dict`` / ``from_dict``), so a store can persist it and continue later: adding
+  documents one by one with a dump/load in between gives exactly the clusters of one run;
+* blocking: every name form of a member is indexed under the keys of ``names.blocking_keys``
+  (exact normalised key, phonetic skeleton, acronym, surname); only clusters sharing a key are
+  scored;
+* scoring: the best ``names.compare`` over the two name sets (exact 1.0, spelling variant
+  0.8-1.0, acronym 0.85, fuzzy 0.75, surname 0.7, partial name 0.6, given name 0.4/0.7 with the
+  same title) + a type term (spaCy labels: same 0, related -0.05/-0.1, person vs other -0.35)
+  + a context term (+0.3 when the cluster is in context, +0.1 more when it shares the story); merge into the best cluster at or above ``threshold``;
+* context: a cluster is in context for a document when it occurs in that document, in a copy
+  of the same story (``context={"story": id}``), in a document the caller names as related
+  (``context={"related": [...]}``), or when the documents it occurs in share other names with
+  this one worth at least ``group_link`` (a full person name counts 1, another multi-word
+  name 0.6, a single word or acronym 0.35; the default 0.6 is one shared multi-word name).
+  Short, ambiguous names (one word, acronyms, a surname alone, a partial name) merge only in
+  context; a full person name (two tokens or more) also merges without it on an exact,
+  variant or compatible full-name match ("W. Mark Felt" / "Mark Felt");
+* a lone surname joins a full name only inside a group and only when a single full-name
+  cluster there carries it; two clusters with different full person names never merge on a
+  shared surname;
+* judgements: ``judge(a, b, POSITIVE)`` merges the clusters of two nodes (refused if a
+  negative judgement forbids it), ``judge(a, b, NEGATIVE)`` separates them (splitting a cluster
+  if needed) and is checked before every automatic merge; ``reject_name(name)`` /
+  ``reject_member(member)``: not an entity (no global id); ``split_alias(global_id, alias)``:
+  the alias is not a name of that entity (its members move out, mentions with that text
+  resolve elsewhere). Judgements are part of the dumped state.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable, Mapping
+
+from watchdesk.resolve.names import compare, name_form
+from watchdesk.resolve.names import blocking_keys as _blocking_keys
+
+STATE_VERSION = 1
+
+THRESHOLD = 0.8  # chosen on ECB+ dev (scripts/eval_xdoc.py --sweep)
+GROUP_BONUS = 0.3
+STORY_BONUS = 0.1
+GROUP_LINK = 0.6  # weighted shared names that put a cluster in context (one multi-word name)
+W_PERSON_FULL = 1.0
+W_MULTI = 0.6
+W_SINGLE = 0.35
+WEAK_KINDS = frozenset({"surname", "given", "partial", "acronym", "fuzzy"})
+
+PERSON = "PERSON"
+ORG_LIKE = frozenset({"ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
+GEO = frozenset({"GPE", "LOC", "FAC"})
+UNTYPED = frozenset({"PROPN", "", "MISC"})
+
+
+class Judgement(str, Enum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    UNSURE = "unsure"
+
+
+def type_penalty(a: str, b: str) -> float:
+    """Score term for two spaCy labels (spaCy mislabels often: a soft penalty, not a block)."""
+    if a == b or a in UNTYPED or b in UNTYPED:
+        return 0.0
+    if PERSON in (a, b):
+        return -0.35
+    if "NORP" in (a, b) and (a in GEO or b in GEO):
+        return -0.35  # a people or creed is not a place ("Kurdish" / "Kurdistan")
+    if (a in ORG_LIKE and b in ORG_LIKE) or (a in GEO and b in GEO):
+        return -0.05
+    if {a, b} <= ORG_LIKE | GEO:
+        return -0.1
+    return -0.2
+
+
+@dataclass
+class Member:
+    """One document entity as the resolver sees it."""
+
+    id: str  # "<doc_key>#<local id>"
+    doc: str
+    local: str
+    name: str
+    label: str
+    aliases: list[str]
+    mentions: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "doc": self.doc, "local": self.local, "name": self.name,
+                "label": self.label, "aliases": list(self.aliases), "mentions": self.mentions}
+
+
+@dataclass
+class Cluster:
+    """A global entity: its canonical id, former ids and members (in the order they joined)."""
+
+    id: str
+    members: list[str] = field(default_factory=list)
+    former: list[str] = field(default_factory=list)  # absorbed global ids (redirects)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "members": list(self.members), "former": list(self.former)}
+
+
+@dataclass
+class Candidate:
+    cluster: str
+    score: float
+    kind: str
+
+
+def _num(gid: str) -> int:
+    return int(gid[1:]) if gid[1:].isdigit() else 0
+
+
+class Resolver:
+    """Incremental, deterministic resolution of document entities into global entities."""
+
+    def __init__(self, threshold: float = THRESHOLD, group_link: float = GROUP_LINK,
+                 context_free_persons: bool = True):
+        self.threshold = threshold
+        self.group_link = group_link
+        self.context_free_persons = context_free_persons
+        self.members: dict[str, Member] = {}
+        self.clusters: dict[str, Cluster] = {}
+        self.member_cluster: dict[str, str] = {}
+        self.redirects: dict[str, str] = {}
+        self.docs: dict[str, list[str]] = {}  # doc key -> member ids
+        self.doc_story: dict[str, str] = {}
+        self._ctx: dict[str, float] = {}
+        self._profiles: dict[str, set[str]] = {}
+        self._doc_keys_cache: dict[str, dict[str, float]] = {}
+        self._ctx_related: set[str] = set()
+        self.next_gid = 1
+        # judgements
+        self.negative: dict[str, set[str]] = defaultdict(set)
+        self.positive: list[tuple[str, str]] = []
+        self.unsure: list[tuple[str, str]] = []
+        self.rejected_names: set[str] = set()
+        self.rejected_members: set[str] = set()
+        self.split_aliases: dict[str, set[str]] = defaultdict(set)  # global id -> alias keys
+        # indexes (rebuilt on load)
+        self._key_clusters: dict[str, set[str]] = defaultdict(set)
+        self._story_docs: dict[str, list[str]] = defaultdict(list)
+
+    # ------------------------------------------------------------------ public API
+    def add_document(self, doc_key: str, entities: Iterable[Any],
+                     context: Mapping[str, Any] | None = None) -> dict[str, str | None]:
+        """Resolve one document's entities; returns ``{local id: global id}`` (None: rejected).
+
+        ``entities``: ``DocEntity`` objects (or dicts with id, name, label, aliases, mentions).
+        ``context``: optional ``{"story": <story id>}`` (copies of one story share it) and
+        ``{"related": [doc keys]}`` (documents the caller knows to be about the same events).
+        Adding a document key again replaces its earlier version.
+        """
+        context = dict(context or {})
+        if doc_key in self.docs:
+            self.remove_document(doc_key)
+        members = []
+        for e in entities:
+            get = e.get if isinstance(e, Mapping) else (lambda k, d=None, e=e: getattr(e, k, d))
+            local = str(get("id"))
+            name = str(get("name") or "")
+            aliases = [str(a) for a in (get("aliases") or [])] or [name]
+            if name not in aliases:
+                aliases.insert(0, name)
+            m = Member(f"{doc_key}#{local}", doc_key, local, name, str(get("label") or ""),
+                       aliases, int(get("mentions") or 1))
+            members.append(m)
+        self.docs[doc_key] = [m.id for m in members]
+        for m in members:
+            self.members[m.id] = m
+        # document context: related documents (same story, named by the caller, shared names)
+        story = context.get("story")
+        related = {str(d) for d in context.get("related") or []}
+        if story:
+            self.doc_story[doc_key] = str(story)
+            related.update(self._story_docs.get(str(story), []))
+            self._story_docs[str(story)].append(doc_key)
+        self._doc_keys_cache[doc_key] = self._ctx = self._doc_keys(doc_key)
+        self._ctx_related = related
+        # members: longer names first (a surname then finds its full name), then text order
+        order = sorted(range(len(members)),
+                       key=lambda i: (-len(name_form(members[i].name).core), i))
+        for i in order:
+            m = members[i]
+            if self._is_rejected(m):
+                continue
+            self._place(m)
+        self._ctx, self._ctx_related = {}, set()
+        return {m.local: self.global_id(doc_key, m.local) for m in members}
+
+    def remove_document(self, doc_key: str) -> None:
+        """Forget a document (its members leave their clusters; empty clusters disappear)."""
+        for mid in self.docs.pop(doc_key, []):
+            gid = self.member_cluster.pop(mid, None)
+            if gid is not None:
+                c = self.clusters[gid]
+                c.members.remove(mid)
+                if not c.members:
+                    del self.clusters[gid]
+            self.members.pop(mid, None)
+        self._rebuild_indexes()
+
+    def global_id(self, doc_key: str, local_id: str | None, surface: str | None = None) -> str | None:
+        """The global id of a document entity (None when rejected or unknown). With
+        ``surface`` (a mention's text), an alias split off that entity resolves elsewhere."""
+        if local_id is None:
+            return None
+        gid = self.member_cluster.get(f"{doc_key}#{local_id}")
+        if gid is None or surface is None:
+            return gid
+        key = name_form(surface).key
+        if key in self.rejected_names:
+            return None
+        if key in self.split_aliases.get(gid, ()):
+            for cid in sorted(self._key_clusters.get("k:" + key, ()), key=_num):
+                if cid != gid and cid in self.clusters:
+                    return cid
+            return None
+        return gid
+
+    def canonical(self, gid: str) -> str:
+        """The current id of a global id that may have been merged into another."""
+        seen = set()
+        while gid in self.redirects and gid not in seen:
+            seen.add(gid)
+            gid = self.redirects[gid]
+        return gid
+
+    def entity(self, gid: str) -> dict[str, Any]:
+        """A global entity as plain data: id, name, label, aliases, members, documents."""
+        c = self.clusters[self.canonical(gid)]
+        ms = [self.members[mid] for mid in c.members]
+        return {"id": c.id, "name": self._cluster_name(c), "label": self._cluster_label(c),
+                "aliases": self._cluster_aliases(c), "members": list(c.members),
+                "documents": sorted({m.doc for m in ms}), "former_ids": list(c.former)}
+
+    def entities(self) -> list[dict[str, Any]]:
+        return [self.entity(gid) for gid in sorted(self.clusters, key=_num)]
+
+    # judgements ---------------------------------------------------------------------
+    def judge(self, a: str, b: str, judgement: Judgement | str) -> None:
+        """Record an analyst's judgement between two nodes (member ids or global ids)."""
+        j = Judgement(judgement)
+        a, b = self._node(a), self._node(b)
+        if j is Judgement.POSITIVE:
+            if self._forbidden(self._nodes_of(self._cluster_of(a)), self._nodes_of(self._cluster_of(b))):
+                raise ValueError(f"positive judgement {a} = {b} contradicts a negative judgement")
+            self.positive.append((a, b))
+            ca, cb = self._cluster_of(a), self._cluster_of(b)
+            if ca and cb and ca != cb:
+                self._merge_clusters(ca, cb)
+        elif j is Judgement.NEGATIVE:
+            self.negative[a].add(b)
+            self.negative[b].add(a)
+            self.positive = [p for p in self.positive if set(p) != {a, b}]
+            ca, cb = self._cluster_of(a), self._cluster_of(b)
+            if ca and ca == cb:
+                self._split_cluster(ca)
+        else:
+            self.unsure.append((a, b))
+
+    def reject_name(self, name: str) -> None:
+        """A name that is not an entity: its members (by main name) get no global id."""
+        key = name_form(name).key
+        self.rejected_names.add(key)
+        for m in list(self.members.values()):
+            if name_form(m.name).key == key:
+                self._unplace(m.id)
+
+    def reject_member(self, member_id: str) -> None:
+        """A document entity that is not an entity at all."""
+        self.rejected_members.add(member_id)
+        self._unplace(member_id)
+
+    def split_alias(self, gid: str, alias: str) -> None:
+        """``alias`` is not a name of global entity ``gid``: members named by it leave, the
+        alias no longer matches the entity, and mentions written so resolve elsewhere."""
+        gid = self.canonical(gid)
+        key = name_form(alias).key
+        self.split_aliases[gid].add(key)
+        c = self.clusters[gid]
+        movers = [mid for mid in c.members if name_form(self.members[mid].name).key == key]
+        for mid in movers:
+            self.negative[mid].add(gid)
+            self.negative[gid].add(mid)
+        for mid in movers:
+            self._unplace(mid)
+        for mid in movers:
+            self._place(self.members[mid])
+        if gid in self.clusters:
+            self._reindex_cluster(gid)
+
+    # state ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state as JSON-able data (``Resolver.from_dict`` restores it)."""
+        neg_pairs = sorted({tuple(sorted((a, b))) for a, bs in self.negative.items() for b in bs})
+        return {
+            "version": STATE_VERSION,
+            "params": {"threshold": self.threshold, "group_link": self.group_link,
+                       "context_free_persons": self.context_free_persons},
+            "next_gid": self.next_gid,
+            "members": [self.members[mid].to_dict() for doc in self.docs for mid in self.docs[doc]],
+            "docs": {d: list(ms) for d, ms in self.docs.items()},
+            "clusters": [self.clusters[g].to_dict() for g in sorted(self.clusters, key=_num)],
+            "redirects": dict(sorted(self.redirects.items())),
+            "doc_story": dict(self.doc_story),
+            "judgements": {
+                "negative": [list(p) for p in neg_pairs],
+                "positive": [list(p) for p in self.positive],
+                "unsure": [list(p) for p in self.unsure],
+                "rejected_names": sorted(self.rejected_names),
+                "rejected_members": sorted(self.rejected_members),
+                "split_aliases": {g: sorted(v) for g, v in sorted(self.split_aliases.items()) if v},
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Resolver":
+        if data.get("version") != STATE_VERSION:
+            raise ValueError(f"unsupported resolver state version {data.get('version')!r}")
+        r = cls(**data.get("params", {}))
+        r.next_gid = int(data["next_gid"])
+        for md in data["members"]:
+            m = Member(**md)
+            r.members[m.id] = m
+        r.docs = {d: list(ms) for d, ms in data["docs"].items()}
+        for cd in data["clusters"]:
+            c = Cluster(cd["id"], list(cd["members"]), list(cd.get("former", [])))
+            r.clusters[c.id] = c
+            for mid in c.members:
+                r.member_cluster[mid] = c.id
+        r.redirects = dict(data.get("redirects", {}))
+        r.doc_story = dict(data.get("doc_story", {}))
+        j = data.get("judgements", {})
+        for a, b in j.get("negative", []):
+            r.negative[a].add(b)
+            r.negative[b].add(a)
+        r.positive = [tuple(p) for p in j.get("positive", [])]
+        r.unsure = [tuple(p) for p in j.get("unsure", [])]
+        r.rejected_names = set(j.get("rejected_names", []))
+        r.rejected_members = set(j.get("rejected_members", []))
+        for g, keys in j.get("split_aliases", {}).items():
+            r.split_aliases[g] = set(keys)
+        r._rebuild_indexes()
+        return r
+
+    # ------------------------------------------------------------------ document context
+    def _group_keys(self, m: Member) -> dict[str, float]:
+        """Name keys a member contributes to document relatedness, with their weight: a full
+        person name counts fully, another multi-word name 0.6, one word or acronym 0.35."""
+        out: dict[str, float] = {}
+        for a in m.aliases:
+            f = name_form(a)
+            if not f.key:
+                continue
+            if len(f.core) >= 2:
+                w = W_PERSON_FULL if m.label == PERSON else W_MULTI
+            else:
+                w = W_SINGLE
+            out[f.key] = max(out.get(f.key, 0.0), w)
+        return out
+
+    def _doc_keys(self, doc_key: str) -> dict[str, float]:
+        keys: dict[str, float] = {}
+        for mid in self.docs.get(doc_key, []):
+            m = self.members[mid]
+            if self._is_rejected(m):
+                continue
+            for k, w in self._group_keys(m).items():
+                keys[k] = max(keys.get(k, 0.0), w)
+        return keys
+
+    def _profile(self, cid: str) -> set[str]:
+        """The names of every document the cluster occurs in (its context profile)."""
+        prof = self._profiles.get(cid)
+        if prof is None:
+            prof = set()
+            for d in dict.fromkeys(self.members[mid].doc for mid in self.clusters[cid].members):
+                prof.update(self._doc_keys_cache.setdefault(d, self._doc_keys(d)))
+            self._profiles[cid] = prof
+        return prof
+
+    def _related(self, m: Member, cid: str) -> bool:
+        """Is the cluster in context for this member? It is when it occurs in the same
+        document, in a copy of the same story or a document the caller named as related, or
+        when the documents it occurs in share names other than the candidate's own with this
+        document worth at least ``group_link`` (one full person name, two multi-word names,
+        three single words ...)."""
+        own = set(self._group_keys(m))
+        for mid in self.clusters[cid].members:
+            d = self.members[mid].doc
+            if d == m.doc or d in self._ctx_related:
+                return True
+        prof = self._profile(cid)
+        total = 0.0
+        for k, w in self._ctx.items():
+            if k not in own and k in prof:
+                total += w
+                if total >= self.group_link - 1e-9:
+                    return True
+        return False
+
+    def _same_story(self, doc_key: str, cid: str) -> bool:
+        s = self.doc_story.get(doc_key)
+        return bool(s) and any(self.doc_story.get(self.members[mid].doc) == s
+                               for mid in self.clusters[cid].members)
+
+    # ------------------------------------------------------------------ placing members
+    def _is_rejected(self, m: Member) -> bool:
+        return m.id in self.rejected_members or name_form(m.name).key in self.rejected_names
+
+    def _member_keys(self, m: Member) -> set[str]:
+        keys: set[str] = set()
+        for a in m.aliases:
+            keys |= _blocking_keys(a, m.label)
+        return keys
+
+    def _candidates(self, m: Member) -> list[Candidate]:
+        cids: set[str] = set()
+        for k in self._member_keys(m):
+            cids |= self._key_clusters.get(k, set())
+        out = []
+        m_person = m.label == PERSON
+        for cid in sorted(cids, key=_num):
+            if cid not in self.clusters:
+                continue
+            if self._forbidden({m.id}, self._nodes_of(cid)):
+                continue
+            split = self.split_aliases.get(cid, set())
+            names = [n for n in self._cluster_names(cid) if name_form(n).key not in split]
+            c_label = self._label_of(cid)
+            person = m_person or c_label == PERSON or (m.label in UNTYPED and c_label in UNTYPED)
+            if self._conflicting_persons(m.aliases if m_person else [],
+                                         names if c_label == PERSON else []):
+                continue
+            best = None
+            for a in m.aliases:
+                if name_form(a).key in split:
+                    continue
+                for n in names:
+                    match = compare(a, n, person=person)
+                    if match.kind == "given":
+                        shared_title = set(name_form(a).titles) & set(name_form(n).titles)
+                        match = type(match)(0.7 if shared_title else 0.4, "given")
+                    if match.score > 0 and (best is None or match.score > best.score):
+                        best = match
+            if best is None:
+                continue
+            penalty = max(type_penalty(m.label, lab) for lab in self._labels_of(cid))
+            if best.kind == "surname" and penalty < -0.2:
+                penalty = -0.2  # spaCy often mislabels a surname standing alone
+            if best.kind in ("partial", "variant", "fuzzy") and penalty < -0.05 and \
+                    len(name_form(m.name).core) == 1:
+                continue  # a one-word near-match of another kind: "Kurd" / "Kurdistan"
+            if best.kind == "partial" and (m.label == "NORP" or "NORP" in self._labels_of(cid)):
+                continue  # "Iraqi" / "Iraqi Red Crescent": a demonym modifies, it does not name
+            if best.kind == "partial" and self._demonym_extra(m, names):
+                continue
+            score = best.score + penalty
+            in_group = self._related(m, cid)
+            if in_group:
+                score += GROUP_BONUS
+                if self._same_story(m.doc, cid):
+                    score += STORY_BONUS
+            elif not self._context_free(m, cid, best.kind):
+                continue
+            out.append(Candidate(cid, score, best.kind))
+        return out
+
+    def _demonym_extra(self, m: Member, names: list[str]) -> bool:
+        """Does the longer of two partially matching names only add a demonym that the
+        document names as such ("Iraqi Red Crescent" / "Red Crescent", "Iraqi" tagged NORP)?"""
+        norp = {name_form(self.members[mid].name).key for mid in self.docs.get(m.doc, [])
+                if self.members[mid].label == "NORP"}
+        if not norp:
+            return False
+        mine = set(name_form(m.name).core)
+        for n in names:
+            other = set(name_form(n).core)
+            extra = (mine - other) or (other - mine)
+            if extra and all(t in norp for t in extra):
+                return True
+        return False
+
+    def _context_free(self, m: Member, cid: str, kind: str) -> bool:
+        """May this match merge without shared context? Only full person names."""
+        if not self.context_free_persons or kind not in ("exact", "variant", "fullname"):
+            return False
+        if PERSON not in (m.label, self._label_of(cid)):
+            return False
+        return len(name_form(m.name).core) >= 2 and any(
+            len(name_form(n).core) >= 2 for n in self._cluster_names(cid))
+
+    def _place(self, m: Member) -> str:
+        cands = [c for c in self._candidates(m) if c.score >= self.threshold - 1e-9]
+        # a weak match (surname, partial name, ...) must be unambiguous
+        strong = [c for c in cands if c.kind not in WEAK_KINDS]
+        if strong:
+            cands = strong
+        elif len({c.cluster for c in cands}) > 1:
+            top = max(c.score for c in cands)
+            best = [c for c in cands if c.score >= top - 1e-9]
+            cands = best if len(best) == 1 else []
+        if cands:
+            best = max(cands, key=lambda c: (c.score, -_num(c.cluster)))
+            gid = best.cluster
+            self.clusters[gid].members.append(m.id)
+            self.member_cluster[m.id] = gid
+            if gid in self._profiles:
+                self._profiles[gid].update(self._doc_keys_cache.setdefault(m.doc, self._doc_keys(m.doc)))
+        else:
+            gid = f"G{self.next_gid}"
+            self.next_gid += 1
+            self.clusters[gid] = Cluster(gid, [m.id])
+            self.member_cluster[m.id] = gid
+        for k in self._member_keys(m):
+            self._key_clusters[k].add(gid)
+        return gid
+
+    def _unplace(self, mid: str) -> None:
+        gid = self.member_cluster.pop(mid, None)
+        if gid is None:
+            return
+        c = self.clusters[gid]
+        c.members.remove(mid)
+        if not c.members:
+            del self.clusters[gid]
+        self._rebuild_indexes()
+
+    # ------------------------------------------------------------------ clusters
+    def _cluster_names(self, cid: str) -> list[str]:
+        seen: dict[str, None] = {}
+        for mid in self.clusters[cid].members:
+            for a in self.members[mid].aliases:
+                seen.setdefault(a, None)
+        return list(seen)
+
+    def _labels_of(self, cid: str) -> list[str]:
+        """The labels that at least a fifth of the cluster's typed mentions carry."""
+        votes: Counter = Counter()
+        for mid in self.clusters[cid].members:
+            m = self.members[mid]
+            if m.label not in UNTYPED:
+                votes[m.label] += m.mentions
+        total = sum(votes.values())
+        labs = sorted(lab for lab, v in votes.items() if v >= 0.2 * total)
+        return labs or [self._label_of(cid)]
+
+    def _label_of(self, cid: str) -> str:
+        return self._cluster_label(self.clusters[cid])
+
+    def _cluster_label(self, c: Cluster) -> str:
+        votes: Counter = Counter()
+        for mid in c.members:
+            m = self.members[mid]
+            if m.label not in UNTYPED:
+                votes[m.label] += m.mentions
+        if not votes:
+            return self.members[c.members[0]].label if c.members else ""
+        return max(votes.items(), key=lambda kv: (kv[1], kv[0] == PERSON, kv[0]))[0]
+
+    def _cluster_name(self, c: Cluster) -> str:
+        counts: Counter = Counter()
+        for mid in c.members:
+            m = self.members[mid]
+            counts[m.name] += m.mentions
+        if not counts:
+            return ""
+        if self._cluster_label(c) == PERSON:  # the full name
+            return max(counts, key=lambda n: (len(name_form(n).core), counts[n], -len(n)))
+        return max(counts, key=lambda n: (counts[n], len(name_form(n).core), -len(n)))
+
+    def _cluster_aliases(self, c: Cluster) -> list[str]:
+        name = self._cluster_name(c)
+        out = [name]
+        split = self.split_aliases.get(c.id, set())
+        for n in self._cluster_names(c.id):
+            if n not in out and name_form(n).key not in split:
+                out.append(n)
+        return out
+
+    @staticmethod
+    def _conflicting_persons(a_names: list[str], b_names: list[str]) -> bool:
+        """Both sides carry full person names and none of them match: different people."""
+        fa = [n for n in a_names if len(name_form(n).core) >= 2]
+        fb = [n for n in b_names if len(name_form(n).core) >= 2]
+        if not fa or not fb:
+            return False
+        for x in fa:
+            for y in fb:
+                if compare(x, y, person=True).kind in ("exact", "variant", "fullname", "surname"):
+                    return False
+        return True
+
+    def _nodes_of(self, cid: str | None) -> set[str]:
+        if cid is None or cid not in self.clusters:
+            return set()
+        c = self.clusters[cid]
+        return {c.id, *c.former, *c.members}
+
+    def _cluster_of(self, node: str) -> str | None:
+        if node in self.member_cluster:
+            return self.member_cluster[node]
+        gid = self.canonical(node)
+        return gid if gid in self.clusters else None
+
+    def _node(self, node: str) -> str:
+        return node if node in self.members else self.canonical(node)
+
+    def _forbidden(self, a: set[str], b: set[str]) -> bool:
+        for x in a:
+            neg = self.negative.get(x)
+            if neg and neg & b:
+                return True
+        return False
+
+    def _merge_clusters(self, a: str, b: str) -> str:
+        """Merge two clusters; the older id survives, the other becomes a redirect."""
+        if _num(b) < _num(a):
+            a, b = b, a
+        ca, cb = self.clusters[a], self.clusters.pop(b)
+        ca.members.extend(cb.members)
+        ca.former.extend([cb.id, *cb.former])
+        for mid in cb.members:
+            self.member_cluster[mid] = a
+        self.redirects[b] = a
+        self._profiles.pop(a, None)
+        self._profiles.pop(b, None)
+        if b in self.split_aliases:
+            self.split_aliases[a] |= self.split_aliases.pop(b)
+        self._reindex_cluster(a)
+        return a
+
+    def _split_cluster(self, cid: str) -> None:
+        """Re-place a cluster's members one by one (in joining order) under the judgements."""
+        c = self.clusters.pop(cid)
+        for mid in c.members:
+            self.member_cluster.pop(mid, None)
+        self._rebuild_indexes()
+        first = True
+        for mid in c.members:
+            m = self.members[mid]
+            if first:
+                # the first member keeps the cluster's id (and its history)
+                self.clusters[cid] = Cluster(cid, [mid], list(c.former))
+                self.member_cluster[mid] = cid
+                for k in self._member_keys(m):
+                    self._key_clusters[k].add(cid)
+                first = False
+                continue
+            self._place(m)
+        # positive judgements still hold where no negative one forbids them
+        for a, b in self.positive:
+            ca, cb = self._cluster_of(a), self._cluster_of(b)
+            if ca and cb and ca != cb and not self._forbidden(self._nodes_of(ca), self._nodes_of(cb)):
+                self._merge_clusters(ca, cb)
+
+    def _reindex_cluster(self, cid: str) -> None:
+        for mid in self.clusters[cid].members:
+            for k in self._member_keys(self.members[mid]):
+                self._key_clusters[k].add(cid)
+
+    def _rebuild_indexes(self) -> None:
+        self._key_clusters = defaultdict(set)
+        for cid, c in self.clusters.items():
+            for mid in c.members:
+                for k in self._member_keys(self.members[mid]):
+                    self._key_clusters[k].add(cid)
+        self._profiles = {}
+        self._doc_keys_cache = {}
+        self._story_docs = defaultdict(list)
+        for d in self.docs:
+            s = self.doc_story.get(d)
+            if s:
+                self._story_docs[s].append(d)

@@ -1,0 +1,310 @@
+"""Normalised name keys for matching names across documents.
+
+A name as written ("Sheikh Abu Bakr al-Kurdi's", "AL-JAZIRA", "Dr. Sanjay Gupta", "U . S .") is
+reduced to comparable forms:
+
+* ``fold``: transliterated to ASCII and case-folded (``unidecode``; ``normality`` for the
+  punctuation and whitespace), apostrophes and possessives removed, hyphens and dots turned into
+  token breaks, and spelled-out letters re-joined ("U . S ." and "U.S." -> "us");
+* ``name_tokens``: the folded tokens with leading honorifics and titles (Sheikh, Mr, President,
+  Dr, ...) and trailing generational suffixes (Jr, III) removed;
+* ``NameForm.key``: those tokens without Arabic/Romance article particles ("al-", "el", "the"),
+  so "Al-Jazira", "al Jazira" and "Al Jazira" all give "jazira";
+* ``NameForm.phonetic``: a per-token phonetic skeleton (jellyfish Metaphone, initial vowels
+  unified, the semivowels and "h" dropped after the first letter), so that Basaev/Basayev,
+  Muhammad/Mohammed, Qadhafi/Gaddafi, Kadhafi/Gaddafi-style transliteration variants meet;
+* ``NameForm.acronym``: the initials of a multi-word name, with and without its function words
+  ("Islamic Army of Mesopotamia and Levant" -> "iaml" and "iamoal").
+
+``name_similarity`` scores two names in [0, 1] from these forms (rapidfuzz Jaro-Winkler on
+tokens and on the whole key, equal phonetic skeletons, acronym matches, surname matches).
+Everything here is pure string work with no per-article lists; the title and particle lists are
+generic closed classes of English (and transliterated Arabic) usage.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
+from normality import squash_spaces
+from rapidfuzz.distance import JaroWinkler
+from unidecode import unidecode
+
+# Honorifics, ranks and offices that precede a name and are not part of it.
+TITLES = frozenset("""
+mr mrs ms miss mister madam madame mme mlle dr doctor prof professor sir lady lord dame rev
+reverend fr father sister brother sheikh sheik shaikh shaykh imam mullah mufti emir amir
+ayatollah rabbi bishop archbishop cardinal pope saint st president pres vice premier prime
+minister secretary chancellor ambassador general gen major maj colonel col lieutenant lt
+captain capt sergeant sgt corporal cpl private pvt admiral adm commander cmdr marshal
+king queen prince princess duke duchess count countess baron emperor mayor senator sen
+representative rep congressman congresswoman governor gov judge justice chairman chairwoman
+chief coach officer detective inspector constable commissioner sheriff agent director
+president-elect
+""".split())
+# Generational and academic suffixes after a name.
+SUFFIXES = frozenset("jr sr ii iii iv md phd esq".split())
+# Article particles inside transliterated names ("al-Jazeera", "el-Sisi", "ad-Din").
+PARTICLES = frozenset("al el ad ar as ash at az ul the".split())
+# Function words skipped when forming initials ("Islamic Army of Mesopotamia and Levant" -> IAML).
+FUNCTION_WORDS = frozenset("of and the for in on at de du des la le del da di von van y & to".split())
+# Organisation-form words a name may drop ("Microsoft Corp." / "Microsoft").
+ORG_FORMS = frozenset("inc corp corporation co ltd llc plc gmbh ag sa company group".split())
+
+_APOS = re.compile(r"[’‘`´ʼ']")
+_POSSESSIVE = re.compile(r"(?<=\w)['](?:s\b|(?=\s|$))")
+_BREAK = re.compile(r"[\s\-‐‑‒–—/_.,;:()\[\]{}\"“”«»!?|]+")
+_NON_WORD = re.compile(r"[^0-9a-z&]+")
+_VOWELS = "AEIOU"
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """ASCII, case-folded, possessive-free, space-separated form of a name."""
+    s = unidecode(text or "")
+    s = _APOS.sub("'", s)
+    s = _POSSESSIVE.sub("", s)
+    s = s.replace("'", "")
+    s = s.casefold()
+    tokens = [_NON_WORD.sub("", t) for t in _BREAK.split(s)]
+    tokens = [t for t in tokens if t]
+    tokens = _join_letters(tokens)
+    return squash_spaces(" ".join(tokens)) or ""
+
+
+def _join_letters(tokens: list[str]) -> list[str]:
+    """Re-join runs of single letters ("u s" from "U.S." or "U . S .") into one token."""
+    out: list[str] = []
+    run: list[str] = []
+    for t in tokens:
+        if len(t) == 1 and t.isalpha() and t != "&":
+            run.append(t)
+            continue
+        if len(run) >= 2:
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run = []
+        out.append(t)
+    if len(run) >= 2:
+        out.append("".join(run))
+    else:
+        out.extend(run)
+    return out
+
+
+def name_tokens(text: str) -> list[str]:
+    """Folded tokens of a name without leading titles and trailing suffixes."""
+    tokens = fold(text).split()
+    while len(tokens) > 1 and tokens[0] in TITLES:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in SUFFIXES:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def titles_of(text: str) -> list[str]:
+    """The leading titles of a name ("Sheikh Abu" -> ["sheikh"])."""
+    out = []
+    for t in fold(text).split():
+        if t not in TITLES:
+            break
+        out.append(t)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def phonetic(token: str) -> str:
+    """Phonetic skeleton of one folded token: Metaphone, vowels unified, y/w/h dropped inside."""
+    if not token:
+        return ""
+    if token.isdigit():
+        return token
+    m = jellyfish.metaphone(token)
+    if not m:
+        return token
+    head = "A" if m[0] in _VOWELS else m[0]
+    tail = "".join(c for c in m[1:] if c not in "YWH" + _VOWELS)
+    # collapse doubled consonants the transliteration may double ("Gaddafi"/"Gadafi")
+    tail = re.sub(r"(.)\1+", r"\1", tail)
+    return head + tail
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """The comparable forms of one written name."""
+
+    text: str
+    tokens: tuple[str, ...]  # folded, titles/suffixes removed
+    core: tuple[str, ...]  # tokens without article particles (and org-form words)
+    titles: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.core)
+
+    @property
+    def phonetic(self) -> str:
+        return " ".join(phonetic(t) for t in self.core)
+
+    @property
+    def acronyms(self) -> tuple[str, ...]:
+        """Initials of the name (all words; content words only); empty for one-word names."""
+        toks = [t for t in self.tokens if t and t not in ORG_FORMS]
+        if len(toks) < 2:
+            return ()
+        full = "".join(t[0] for t in toks if t != "&")
+        content = "".join(t[0] for t in toks if t not in FUNCTION_WORDS)
+        out = []
+        for a in (content, full):
+            if len(a) >= 2 and a not in out:
+                out.append(a)
+        return tuple(out)
+
+    @property
+    def is_acronym_like(self) -> bool:
+        """A single short token written in capitals or with dots ("IAML", "U.S.", "IE")."""
+        if len(self.tokens) != 1:
+            return False
+        letters = [c for c in self.text if c.isalpha()]
+        return 2 <= len(self.tokens[0]) <= 6 and bool(letters) and (
+            all(c.isupper() for c in letters) or "." in self.text)
+
+
+@lru_cache(maxsize=65536)
+def name_form(text: str) -> NameForm:
+    tokens = tuple(name_tokens(text))
+    core = tuple(t for t in tokens if t not in PARTICLES) or tokens
+    if len(core) > 1:
+        core = tuple(t for t in core if t not in ORG_FORMS) or core
+    return NameForm(text, tokens, core, tuple(titles_of(text)))
+
+
+def name_key(text: str) -> str:
+    """The main matching key: folded, no titles, suffixes, particles or org forms."""
+    return name_form(text).key
+
+
+def blocking_keys(text: str, label: str = "") -> set[str]:
+    """Keys under which a name is indexed; two names sharing a key are compared.
+
+    ``k:`` the key itself; ``p:`` its phonetic skeleton; ``a:`` an acronym (a one-word name
+    in capitals is indexed as one, a multi-word name under its initials); ``t:`` the phonetic
+    skeleton of each content token (surnames, partial names: "Colts" / "Indianapolis Colts").
+    """
+    f = name_form(text)
+    if not f.core:
+        return set()
+    keys = {"k:" + f.key}
+    if f.is_acronym_like:
+        keys.add("a:" + f.tokens[0])
+        return keys
+    keys.add("p:" + f.phonetic)
+    for a in f.acronyms:
+        keys.add("a:" + a)
+    for t in f.core:
+        if len(t) >= 3 and t not in FUNCTION_WORDS and not t.isdigit():
+            keys.add("t:" + phonetic(t))
+    return keys
+
+
+def token_similarity(a: str, b: str) -> float:
+    """Similarity of two folded tokens: 1 when equal, 0.95 when phonetically equal and close."""
+    if a == b:
+        return 1.0
+    jw = JaroWinkler.similarity(a, b)
+    if phonetic(a) == phonetic(b) and jw >= 0.75:
+        return max(jw, 0.95)
+    return jw
+
+
+def tokens_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Aligned token similarity of two names with the same number of tokens (else 0)."""
+    if len(a) != len(b) or not a:
+        return 0.0
+    return min(token_similarity(x, y) for x, y in zip(a, b))
+
+
+@dataclass(frozen=True)
+class Match:
+    """How two names relate: a score in [0, 1] and the kind of evidence."""
+
+    score: float
+    kind: str  # "exact" | "variant" | "acronym" | "surname" | "given" | "fuzzy" | "none"
+
+
+NO_MATCH = Match(0.0, "none")
+
+
+def _given_compatible(a: str, b: str) -> bool:
+    """Two given names that may be the same: equal, a variant, an initial, or a short form
+    that starts the longer one ("Fred"/"Frederick", "W"/"William")."""
+    if token_similarity(a, b) >= 0.92:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 3 and long_.startswith(short)
+
+
+def _compatible_full_names(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two multi-word person names for one person: the same surname, and the given names of
+    the shorter all fit (in order) given names of the longer (middle names and initials may be
+    missing): "W. Mark Felt" / "Mark Felt", "Frederick C. LaRue" / "Fred LaRue"."""
+    if token_similarity(a[-1], b[-1]) < 0.92:
+        return False
+    ga, gb = list(a[:-1]), list(b[:-1])
+    if len(ga) > len(gb):
+        ga, gb = gb, ga
+    # each given name of the shorter must match a distinct given name of the longer, in order,
+    # and the first given names must fit unless the longer starts with an initial
+    j = 0
+    for i, g in enumerate(ga):
+        while j < len(gb) and not _given_compatible(g, gb[j]):
+            if i == 0 and len(gb[j]) > 1:
+                return False  # the first full given names differ: different people
+            j += 1
+        if j == len(gb):
+            return False
+        j += 1
+    return True
+
+
+def compare(a: str, b: str, person: bool = False) -> Match:
+    """Compare two written names. ``person``: both are person names (enables surname matches)."""
+    fa, fb = name_form(a), name_form(b)
+    if not fa.core or not fb.core:
+        return NO_MATCH
+    if fa.key == fb.key:
+        return Match(1.0, "exact")
+    ta, tb = fa.core, fb.core
+    if len(ta) == len(tb):
+        s = tokens_similarity(ta, tb)
+        if s >= 0.9:
+            return Match(0.8 + 0.2 * (s - 0.9) / 0.1 if s < 1 else 1.0, "variant")
+    # acronym against long form
+    for x, y in ((fa, fb), (fb, fa)):
+        if x.is_acronym_like and len(y.tokens) >= 2 and x.tokens[0] in y.acronyms:
+            return Match(0.85, "acronym")
+    # one name is the other with a word dropped or added ("Microsoft Corp", "Indianapolis Colts")
+    short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
+    if person and len(short) >= 2 and len(long_) >= 2:
+        if _compatible_full_names(ta, tb):
+            return Match(0.85, "fullname")
+    if person and len(short) < len(long_):
+        n = len(short)
+        if tokens_similarity(short, long_[-n:]) >= 0.92:
+            return Match(0.7, "surname")  # "Gupta", "Lo Presti"
+        if n == 1 and token_similarity(short[0], long_[0]) >= 0.92:
+            return Match(0.4, "given")
+    if not person and len(short) < len(long_):
+        # contiguous part at the end or start ("Colts" / "Indianapolis Colts")
+        n = len(short)
+        if long_[-n:] == short or long_[:n] == short:
+            return Match(0.55, "partial")
+    s = JaroWinkler.similarity(fa.key, fb.key)
+    if s >= 0.93 and min(len(fa.key), len(fb.key)) >= 8:
+        return Match(0.75, "fuzzy")
+    return NO_MATCH

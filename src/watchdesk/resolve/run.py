@@ -1,0 +1,91 @@
+"""Resolution runs over the store: attach new documents incrementally, replay judgements, rebuild."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..store.db import Store
+from .entities import Judgement, Resolver
+
+
+@dataclass
+class ResolutionReport:
+    documents: int  # documents resolved in this run
+    global_entities: int
+
+
+def _apply(resolver: Resolver, judgement: dict) -> None:
+    kind, a, b = judgement["kind"], judgement["a"], judgement["b"]
+    if kind == "merge":
+        resolver.judge(a, b, Judgement.POSITIVE)
+    elif kind == "separate":
+        resolver.judge(a, b, Judgement.NEGATIVE)
+    elif kind == "split":
+        doc, local = a.split("#", 1)
+        gid = resolver.global_id(doc, local)
+        if gid is not None:
+            resolver.split_alias(gid, b)
+    elif kind == "reject":
+        if "#" in a:
+            resolver.reject_member(a)
+        else:
+            resolver.reject_name(a)
+    else:
+        raise ValueError(f"unknown judgement kind {kind!r}")
+
+
+def _save(store: Store, resolver: Resolver, resolved_docs: list[int]) -> ResolutionReport:
+    counts = store.mention_counts()
+    assignments: dict[tuple[int, str], str | None] = {}
+    for doc_key, members in resolver.docs.items():
+        for mid in members:
+            local = mid.split("#", 1)[1]
+            assignments[(int(doc_key), local)] = resolver.global_id(doc_key, local)
+    globals_ = []
+    for entity in resolver.entities():
+        members = [m.split("#", 1) for m in entity["members"]]
+        globals_.append({"id": entity["id"], "name": entity["name"], "label": entity["label"],
+                         "aliases": entity["aliases"], "documents": len(entity["documents"]),
+                         "mentions": sum(counts.get((int(d), loc), 0) for d, loc in members)})
+    store.save_resolution(resolver.to_dict(), assignments, globals_, resolved_docs)
+    return ResolutionReport(len(resolved_docs), len(globals_))
+
+
+def resolve_pending(store: Store) -> ResolutionReport:
+    """Attach documents not yet resolved to the existing global entities (incremental)."""
+    pending = store.documents_to_resolve(pending_only=True)
+    state = store.resolver_state()
+    if not pending:
+        return ResolutionReport(0, store.conn.execute("SELECT count(*) FROM global_entities").fetchone()[0])
+    resolver = Resolver.from_dict(state) if state else Resolver()
+    for doc_id, story_id, entities in pending:
+        resolver.add_document(str(doc_id), entities, {"story": str(story_id)} if story_id else None)
+    return _save(store, resolver, [d for d, _, _ in pending])
+
+
+def rebuild(store: Store) -> ResolutionReport:
+    """Resolve every document from scratch, then replay every active judgement in order."""
+    resolver = Resolver()
+    documents = store.documents_to_resolve(pending_only=False)
+    for doc_id, story_id, entities in documents:
+        resolver.add_document(str(doc_id), entities, {"story": str(story_id)} if story_id else None)
+    for judgement in store.judgements():
+        _apply(resolver, judgement)
+    return _save(store, resolver, [d for d, _, _ in documents])
+
+
+def judge(store: Store, kind: str, a: str, b: str | None, note: str | None = None) -> ResolutionReport:
+    """Record a judgement and apply it to the current resolution (later runs replay it)."""
+    state = store.resolver_state()
+    resolver = Resolver.from_dict(state) if state else Resolver()
+    judgement = {"kind": kind, "a": a, "b": b}
+    _apply(resolver, judgement)  # raises ValueError on a contradiction: nothing is recorded then
+    store.add_judgement(kind, a, b, note)
+    return _save(store, resolver, [])
+
+
+def undo(store: Store) -> dict | None:
+    """Undo the latest judgement: mark it undone and rebuild the resolution without it."""
+    undone = store.undo_judgement()
+    if undone is not None:
+        rebuild(store)
+    return undone
