@@ -184,10 +184,10 @@ def entity(name: str, db: str, as_json: bool, limit: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: standard output).")
 def export(db: str, fmt: str, out: str | None) -> None:
-    """Export every stored document in the JSON schema of ``extract``."""
+    """Export every stored document in the JSON schema of ``extract``, with global entity ids."""
     with _open_store(db) as store, click.open_file(out or "-", "w", encoding="utf-8") as sink:
-        for document in store.iter_documents():
-            sink.write(json.dumps(document.to_json(), ensure_ascii=False) + "\n")
+        for record in store.export_records():
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _member_for(store: Store, name: str) -> str:

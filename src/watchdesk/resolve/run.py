@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..store.db import Store
 from .entities import Judgement, Resolver
+from .names import name_form
 
 
 @dataclass
@@ -46,7 +47,13 @@ def _save(store: Store, resolver: Resolver, resolved_docs: list[int]) -> Resolut
         globals_.append({"id": entity["id"], "name": entity["name"], "label": entity["label"],
                          "aliases": entity["aliases"], "documents": len(entity["documents"]),
                          "mentions": sum(counts.get((int(d), loc), 0) for d, loc in members)})
-    store.save_resolution(resolver.to_dict(), assignments, globals_, resolved_docs)
+    # Mentions written as an alias split off their entity resolve elsewhere (or nowhere).
+    overrides: dict[int, str | None] = {}
+    for gid, keys in resolver.split_aliases.items():
+        for mention_id, doc_id, local, text in store.mentions_of_global(resolver.canonical(gid)):
+            if name_form(text).key in keys:
+                overrides[mention_id] = resolver.global_id(str(doc_id), local, surface=text)
+    store.save_resolution(resolver.to_dict(), assignments, globals_, resolved_docs, overrides)
     return ResolutionReport(len(resolved_docs), len(globals_))
 
 

@@ -317,7 +317,8 @@ class Store:
         for m in self.conn.execute(
             'SELECT m.start, m."end", m.text, m.sentence_idx, s.start AS ss, s."end" AS se FROM mentions m'
             " LEFT JOIN sentences s ON s.doc_id = m.doc_id AND s.idx = m.sentence_idx"
-            " WHERE m.entity_id = ? ORDER BY m.start", (entity_id,)):
+            " LEFT JOIN mention_overrides o ON o.mention_id = m.id"
+            " WHERE m.entity_id = ? AND o.mention_id IS NULL ORDER BY m.start", (entity_id,)):
             profile.mentions += 1
             profile.aliases[m["text"]] = profile.aliases.get(m["text"], 0) + 1
             if m["sentence_idx"] in seen_sentences or len(profile.evidence) >= evidence_limit:
@@ -449,7 +450,8 @@ class Store:
         return out
 
     def save_resolution(self, state: dict, assignments: dict[tuple[int, str], str | None],
-                        global_entities: list[dict], resolved_docs: Iterable[int]) -> None:
+                        global_entities: list[dict], resolved_docs: Iterable[int],
+                        overrides: dict[int, str | None] | None = None) -> None:
         """Write the resolver state, every document entity's global id and the global entities, atomically."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
@@ -464,11 +466,20 @@ class Store:
                 [(g["id"], g["name"], g["label"], json.dumps(g["aliases"], ensure_ascii=False), g["documents"],
                   g["mentions"]) for g in global_entities])
             conn.executemany("UPDATE documents SET resolved = 1 WHERE id = ?", [(d,) for d in resolved_docs])
+            conn.execute("DELETE FROM mention_overrides")
+            conn.executemany("INSERT INTO mention_overrides (mention_id, global_id) VALUES (?, ?)",
+                             list((overrides or {}).items()))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def mentions_of_global(self, global_id: str) -> list[tuple[int, int, str, str]]:
+        """(mention id, document id, local entity id, text) of every mention of a global entity."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT m.id, m.doc_id, e.local_id, m.text FROM mentions m JOIN entities e ON e.id = m.entity_id"
+            " WHERE e.global_id = ? ORDER BY m.id", (global_id,))]
 
     def mention_counts(self) -> dict[tuple[int, str], int]:
         """Mentions per document entity, keyed (document id, local id)."""
@@ -518,3 +529,36 @@ class Store:
         row = self.conn.execute("SELECT name FROM entities WHERE doc_id = ? AND local_id = ?",
                                 (int(doc_id), local)).fetchone()
         return row[0] if row else ""
+
+    def export_records(self) -> Iterator[dict]:
+        """Every document in the public JSON schema, entity ids resolved to global ids.
+
+        Each mention's ``entity`` (and every other entity reference) is the global entity id when
+        the document entity was resolved, else the document-local id; each entity keeps its
+        ``local_id``. ``story`` is the id of the story the document is a copy of.
+        """
+        for d in self.conn.execute("SELECT * FROM documents ORDER BY id").fetchall():
+            document = self._load_document(d)
+            gmap = {r[0]: r[1] for r in self.conn.execute(
+                "SELECT local_id, global_id FROM entities WHERE doc_id = ? AND global_id IS NOT NULL", (d["id"],))}
+
+            def g(local: str | None) -> str | None:
+                return gmap.get(local, local) if local else local
+
+            overrides = {(r[0], r[1]): r[2] for r in self.conn.execute(
+                'SELECT m.start, m."end", o.global_id FROM mention_overrides o JOIN mentions m ON m.id = o.mention_id'
+                " WHERE m.doc_id = ?", (d["id"],))}
+            record = document.to_json()
+            record["story"] = d["story_id"]
+            for m in record["mentions"]:
+                key = (m["start"], m["end"])
+                m["entity"] = overrides[key] if key in overrides else g(m["entity"])
+            for e in record["entities"]:
+                e["local_id"], e["id"] = e["id"], g(e["id"])
+            for a in record["quotes"] + record["claims"] + record["aliases"]:
+                a["entity"] = g(a["entity"])
+            for r in record["relations"]:
+                r["subject_entity"], r["object_entity"] = g(r["subject_entity"]), g(r["object_entity"])
+            for ev in record["events"]:
+                ev["entities"] = [g(x) for x in ev["entities"]]
+            yield record

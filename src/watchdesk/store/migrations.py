@@ -164,6 +164,11 @@ V4_RESOLUTION = """
             aliases TEXT NOT NULL DEFAULT '[]', documents INTEGER NOT NULL, mentions INTEGER NOT NULL
         );
         CREATE INDEX global_entities_name ON global_entities(name COLLATE NOCASE);
+        -- Mentions whose global entity differs from their document entity's (an alias split off).
+        CREATE TABLE mention_overrides (
+            mention_id INTEGER PRIMARY KEY REFERENCES mentions(id) ON DELETE CASCADE,
+            global_id TEXT
+        );
         -- The resolver's state (JSON), so new documents attach without re-running everything.
         CREATE TABLE resolver_state (key TEXT PRIMARY KEY, data TEXT NOT NULL);
         -- Analyst judgements, replayed by every resolution run; undone ones are kept, marked.
