@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT / "src"))
 from watchdesk.extract.aliases import find_aliases  # noqa: E402
 from watchdesk.extract.entities import find_entities  # noqa: E402
 from watchdesk.extract.nlp import DEFAULT_MODEL, load_nlp  # noqa: E402
-from watchdesk.resolve.names import name_tokens  # noqa: E402
 from watchdesk.resolve.propn import add_propn_mentions, split_compound_mentions  # noqa: E402
 
 
@@ -125,7 +124,7 @@ def predict_resolver(ids, extracted, **params):
     res = Resolver(**params)
     preds = []
     for did, (mentions, entities) in zip(ids, extracted):
-        mapping = res.add_document(did, entities)
+        res.add_document(did, entities)
         preds.append((did, mentions))
     out = []
     for did, mentions in preds:

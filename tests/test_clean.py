@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -131,20 +130,6 @@ def test_seed_removed_lines_have_reasons(seed_doc):
     assert seed_doc.removed and all(r.reason for r in seed_doc.removed)
     dup = [r for r in seed_doc.removed if r.reason == "duplicate of title"]
     assert len(dup) >= 4
-
-
-def test_seed_is_fast():
-    if not SEED.is_file():
-        pytest.skip("shared seed article not available")
-    raw = _read(SEED)
-    clean_text(raw)
-    t0 = time.perf_counter()
-    for _ in range(10):
-        clean_text(raw)
-    assert (time.perf_counter() - t0) / 10 < 0.05
-
-
-# --------------------------------------------------------------------------- model and dev pages
 
 
 def test_shipped_model_is_small_and_loads():

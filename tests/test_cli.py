@@ -114,3 +114,18 @@ def test_installed_console_script_runs(tmp_path, sample_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "1 documents added" in proc.stdout
+
+
+def test_demo_and_claims_ledger(tmp_path):
+    db = str(tmp_path / "demo.db")
+    demo = run("demo", "--db", db)
+    assert demo.exit_code == 0
+    assert "ISIS (22)" in demo.stdout or "ISIS (2" in demo.stdout
+    assert "Shamil Tsuneoka  [PERSON]" in demo.stdout
+    ledger = run("claims", "--db", db, "--about", "fighters")
+    lines = ledger.stdout.splitlines()
+    assert lines[0].startswith("fighter:") and "differing figures" in lines[0]
+    assert any("about 17,000 foreign fighters" in line and "US intelligence" in line for line in lines)
+    by = run("claims", "--db", db, "--by", "Russian special services", "--json")
+    figures = [f for group in json.loads(by.stdout) for f in group["figures"]]
+    assert [(f["value"], f["holder"]) for f in figures] == [(1000.0, "Russian special services")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 
 from . import __version__
 from .extract.nlp import DEFAULT_MODEL, ModelNotInstalledError, load_nlp
-from .store.db import DEFAULT_DB, Store
+from .store.db import DEFAULT_DB, Store, StoreError
 from .types import ExtractedDocument, RawDocument, ReadError
 
 SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
@@ -22,8 +23,13 @@ no_clean_option = click.option("--no-clean", is_flag=True,
                                help="Take input text as it is (offsets line up with external gold data).")
 
 
+def _printable(text: str) -> str:
+    """Control characters (a newline in a file name) shown escaped, so one error stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _report_error(error: ReadError) -> None:
-    click.echo(f"watchdesk: skipped {error.source}: {error.reason}", err=True)
+    click.echo(f"watchdesk: skipped {_printable(error.source)}: {_printable(error.reason)}", err=True)
 
 
 def _load_model(model: str):
@@ -36,7 +42,10 @@ def _load_model(model: str):
 def _open_store(db: str, must_exist: bool = True) -> Store:
     if must_exist and not Path(db).exists():
         raise click.ClickException(f"no database at {db} (run `watchdesk ingest ... --db {db}` first)")
-    return Store(db)
+    try:
+        return Store(db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,8 +60,20 @@ def main() -> None:
 @model_option
 @no_clean_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: bool) -> None:
-    """Read, clean, extract and store articles (files, directories, JSONL, - for stdin).
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+              help="Refuse inputs larger than this (bytes, after decompression)  [default: 50 MB]")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that read, clean and extract (this one writes the store, in input order).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: extract on a Dask cluster (--scheduler) into Parquet shards (--out), "
+                   "then `watchdesk load SHARDS --db DB`.")
+@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (with --engine dask).")
+@click.option("--out", "shards_out", type=click.Path(file_okay=False),
+              help="Folder for the Parquet shards (with --engine dask; shared with the workers).")
+def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: bool,
+           max_bytes: int | None = None, workers: int = 1, engine: str = "local",
+           scheduler: str | None = None, shards_out: str | None = None) -> None:
+    """Read, clean, extract and store articles (files, directories, JSONL, WARC, - for stdin).
 
     Exits 1 when some inputs could not be read (they are listed; the others are stored).
     """
@@ -60,6 +81,9 @@ def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: 
 
     from .pipeline import ingest as run_ingest
 
+    if engine == "dask":
+        _ingest_on_cluster(inputs, scheduler, shards_out, model, not no_clean, max_bytes)
+        return
     _load_model(model)  # fail early, before touching the database
     with _open_store(db, must_exist=False) as store, \
             tqdm(desc="ingest", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
@@ -69,11 +93,64 @@ def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: 
                 _report_error(item)
             bar.update(1)
 
-        report = run_ingest(inputs, store, model=model, clean=not no_clean, on_item=on_item)
-        stats = store.stats()
+        from .read.readers import MAX_BYTES
+
+        try:
+            report = run_ingest(inputs, store, model=model, clean=not no_clean, on_item=on_item,
+                                max_bytes=max_bytes or MAX_BYTES, workers=workers)
+        except (StoreError, sqlite3.OperationalError) as exc:  # e.g. disk full while resolving
+            bar.clear()
+            raise click.ClickException(f"{exc}: ingest stopped (the documents stored so far are kept;"
+                                       " run it again to resume)") from exc
+        counts = store.counts()
     click.echo(f"{report.added} documents added, {report.unchanged} unchanged, "
                f"{report.entities} entities, {report.mentions} mentions, {len(report.errors)} errors")
-    click.echo(f"{db}: {stats.documents} documents, {stats.entities} entities, {stats.mentions} mentions")
+    click.echo(f"{db}: {counts['documents']} documents, {counts['global entities']} entities across documents, "
+               f"{counts['mentions']} mentions, {counts['quotes']} quotes, {counts['claims']} claims")
+    if report.errors:
+        sys.exit(1)
+
+
+def _ingest_on_cluster(inputs: tuple[str, ...], scheduler: str | None, out: str | None, model: str,
+                       clean: bool, max_bytes: int | None) -> None:
+    from .read.readers import MAX_BYTES
+
+    if not scheduler or not out:
+        raise click.UsageError("--engine dask needs --scheduler tcp://HOST:PORT and --out SHARDS_FOLDER")
+    from .distributed import run_on_cluster
+
+    report = run_on_cluster(inputs, scheduler, out, model=model, clean=clean, max_bytes=max_bytes or MAX_BYTES)
+    click.echo(f"{len(report.shards)} shards ({report.documents} inputs) written to {out}; "
+               f"store them with `watchdesk load {out} --db DB`")
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True)
+@db_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def load(shards: tuple[str, ...], db: str, quiet: bool) -> None:
+    """Store Parquet shards written by `ingest --engine dask` (files or folders), then resolve.
+
+    Exits 1 when some inputs could not be read on the cluster (they are listed).
+    """
+    from tqdm import tqdm
+
+    from .distributed import load_shards
+
+    with _open_store(db, must_exist=False) as store, \
+            tqdm(desc="load", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
+        def on_item(item: ExtractedDocument | ReadError) -> None:
+            if isinstance(item, ReadError):
+                bar.clear()
+                _report_error(item)
+            bar.update(1)
+
+        report = load_shards(shards, store, on_item=on_item)
+        counts = store.counts()
+    click.echo(f"{report.added} documents added, {report.unchanged} unchanged, "
+               f"{report.entities} entities, {report.mentions} mentions, {len(report.errors)} errors")
+    click.echo(f"{db}: {counts['documents']} documents, {counts['global entities']} entities across documents, "
+               f"{counts['mentions']} mentions, {counts['quotes']} quotes, {counts['claims']} claims")
     if report.errors:
         sys.exit(1)
 
@@ -359,9 +436,7 @@ def stories(db: str, show_all: bool, limit: int, as_json: bool) -> None:
 def summary(db: str, top: int) -> None:
     """What the store holds: counts and the most mentioned entities by type."""
     with _open_store(db) as store:
-        stats = store.stats()
-        click.echo(f"{stats.documents} documents, {stats.entities} document entities, "
-                   f"{stats.mentions} mentions (schema v{stats.schema_version})")
+        click.echo(", ".join(f"{n} {what}" for what, n in store.counts().items()))
         for label, rows in store.top_entities(top).items():
             click.echo(f"{label}: " + ", ".join(f"{name} ({n})" for name, n in rows))
 
@@ -383,6 +458,9 @@ def demo(db: str, model: str) -> None:
     if person:
         click.echo("")
         ctx.invoke(entity, name=person[0][0], db=db, as_json=False, limit=5)
+    click.echo("")
+    ctx.invoke(claims, db=db, about=None, by=None, as_json=False)
+    click.echo(f"\nTry: watchdesk search \"foreign fighters\" --db {db}   |   watchdesk export --db {db}")
 
 
 if __name__ == "__main__":

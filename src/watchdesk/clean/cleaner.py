@@ -177,6 +177,13 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
         else:
             x.reason = "classifier p=%.2f" % x.p
 
+    # A short input (a single paragraph, a pasted quote) is all text: when the classifier keeps
+    # nothing at all, keep the sentence-like lines rather than return an empty article.
+    if not any(x.keep for x in L):
+        for x in L:
+            if x.ntok >= 4 and x.ends and not (x.iface and x.iface / x.ntok >= 0.3):
+                x.keep, x.reason = True, ""
+
     def body(i: int) -> bool:
         x = L[i]
         return x.keep and x.ntok >= 15 and x.ends

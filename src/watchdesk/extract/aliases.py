@@ -134,7 +134,6 @@ def _name_run(text: str, pos: int, limit: int) -> tuple[int, int] | None:
     stop_after = False
     while i < len(toks) and n < MAX_NAME_TOKENS:
         ts, te = toks[i]
-        w = text[ts:te]
         core_s, core_e = ts, te
         while core_s < core_e and text[core_s] in "“\"‘«`'(":
             core_s += 1

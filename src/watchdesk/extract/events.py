@@ -98,7 +98,7 @@ PATTERNS = [
     ("fiscal", re.compile(rf"(?:the\s+)?(?:fiscal|financial)\s+(?:year\s+)?{_YEAR}$", re.I)),
     ("rel_unit", re.compile(rf"(?:the\s+)?{_REL}\s+(?P<unit>year|month|week|decade|weekend)$", re.I)),
     ("rel_season", re.compile(rf"(?:the\s+)?{_REL}\s+(?P<season>spring|summer|autumn|fall|winter)$", re.I)),
-    ("rel_quarter", re.compile(rf"(?:the\s+)?(?P<q>first|second|third|fourth|final|1st|2nd|3rd|4th)\s+quarter(?:\s+of\s+(?:the|this)\s+year)?$", re.I)),
+    ("rel_quarter", re.compile(r"(?:the\s+)?(?P<q>first|second|third|fourth|final|1st|2nd|3rd|4th)\s+quarter(?:\s+of\s+(?:the|this)\s+year)?$", re.I)),
     ("ago", re.compile(r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple of|several)\s+(?P<unit>day|week|month|year|decade)s?\s+ago$", re.I)),
     ("deictic", re.compile(r"(?P<word>today|yesterday|tomorrow|the day before yesterday)$", re.I)),
     ("weekday", re.compile(r"(?:(?P<rel>last|next|this|on)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?$", re.I)),

@@ -215,7 +215,6 @@ def find_quantities(doc: Doc, attributions: list[Attribution] | None = None) -> 
         if parsed is None:
             continue
         if parsed["value"] is not None and label == "CARDINAL" and parsed["qualifier"] is None:
-            v = parsed["value"]
             num_text = "".join(t.text for t in toks)
             if re.fullmatch(r"1[89]\d\d|20\d\d", num_text):  # a bare year
                 continue

@@ -39,7 +39,6 @@ clusters as connected components under positive links, a negative judgement neve
 """
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
@@ -62,7 +61,7 @@ WEAK_KINDS = frozenset({"surname", "given", "partial", "acronym", "fuzzy"})
 PERSON = "PERSON"
 ORG_LIKE = frozenset({"ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
 GEO = frozenset({"GPE", "LOC", "FAC"})
-UNTYPED = frozenset({"PROPN", "", "MISC"})
+UNTYPED = frozenset({"NAME", "", "MISC"})
 
 
 class Judgement(str, Enum):

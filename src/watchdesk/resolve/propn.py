@@ -23,7 +23,7 @@ from watchdesk.types import DocEntity, Mention
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-PROPN_LABEL = "PROPN"
+PROPN_LABEL = "NAME"  # a proper name spaCy gave no type
 _JOINERS = frozenset({"of", "&", "-", "de", "du", "la", "del"})
 _MONTHS_DAYS = frozenset("""
 january february march april may june july august september october november december jan feb
@@ -151,7 +151,6 @@ def split_compound_mentions(doc: Doc, mentions: list[Mention],
                 surfaces.append((a, e.id))
     surfaces.sort(key=lambda se: -len(se[0]))
     lower_words = {t.text.lower() for t in doc if t.is_lower}
-    tok_at = {t.idx: t for t in doc}
     out: list[Mention] = []
     changed = False
     for m in mentions:

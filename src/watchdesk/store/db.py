@@ -18,6 +18,26 @@ from .migrations import migrate
 DEFAULT_DB = "watchdesk.db"
 
 
+class StoreError(RuntimeError):
+    """The database itself cannot be used (cannot open, read-only, disk full, locked, corrupt).
+
+    Unlike a problem with one document, this stops a run: every later write would fail too.
+    """
+
+
+def _store_problem(path: str, exc: sqlite3.Error) -> StoreError:
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        hint = " (the database file is read-only)"
+    elif not os.access(folder, os.W_OK):
+        hint = f" (the folder {folder} is not writable)"
+    else:
+        hint = ""
+    return StoreError(f"database {path}: {exc}{hint}")
+
+
 def content_hash(raw: str) -> str:
     """The identity of an input: sha256 of its decoded text."""
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
@@ -99,13 +119,19 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_DB):
         self.path = str(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA busy_timeout = 10000")
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.schema_version = migrate(self.conn)
+        self.conn = None
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.schema_version = migrate(self.conn)
+        except sqlite3.Error as exc:
+            if self.conn is not None:
+                self.conn.close()
+            raise _store_problem(self.path, exc) from exc
 
     def __enter__(self) -> "Store":
         return self
@@ -133,7 +159,10 @@ class Store:
         """
         digest = content_hash(doc.raw)
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")  # waits busy_timeout for another writer, then fails
+        except sqlite3.OperationalError as exc:
+            raise _store_problem(self.path, exc) from exc
         try:
             if self.has_content(digest):
                 conn.execute("ROLLBACK")
@@ -175,9 +204,11 @@ class Store:
             self._add_extractions(doc_id, doc, entity_rows)
             conn.execute("COMMIT")
             return doc_id
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):  # disk full, read-only, locked, I/O: not this document
+                raise _store_problem(self.path, exc) from exc
             raise
 
     def _add_extractions(self, doc_id: int, doc: ExtractedDocument, entity_rows: dict[str, int]) -> None:
@@ -378,15 +409,31 @@ class Store:
         )
 
     def top_entities(self, per_label: int = 10) -> dict[str, list[tuple[str, int]]]:
-        """The most mentioned names per label, summed over documents."""
+        """The most mentioned entities per label: global entities once resolved, else by name."""
+        sql = ("SELECT label, name, mentions AS n FROM global_entities" if self.conn.execute(
+            "SELECT 1 FROM global_entities LIMIT 1").fetchone() else
+            "SELECT label, name, sum(mention_count) AS n FROM entities GROUP BY label, name")
         out: dict[str, list[tuple[str, int]]] = {}
-        for row in self.conn.execute(
-                "SELECT label, name, sum(mention_count) AS n FROM entities GROUP BY label, name"
-                " ORDER BY label, n DESC, name"):
+        for row in self.conn.execute(f"SELECT * FROM ({sql}) ORDER BY label, n DESC, name"):
             rows = out.setdefault(row["label"], [])
             if len(rows) < per_label:
                 rows.append((row["name"], row["n"]))
         return dict(sorted(out.items(), key=lambda kv: -sum(n for _, n in kv[1])))
+
+    def counts(self) -> dict[str, int]:
+        """How many of each extracted item the store holds."""
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT count(*) FROM documents"),
+            "stories": one("SELECT count(DISTINCT story_id) FROM documents"),
+            "global entities": one("SELECT count(*) FROM global_entities"),
+            "mentions": one("SELECT count(*) FROM mentions"),
+            "quotes": one("SELECT count(*) FROM attributions WHERE kind = 'quote'"),
+            "claims": one("SELECT count(*) FROM attributions WHERE kind = 'claim'"),
+            "quantities": one("SELECT count(*) FROM quantities"),
+            "relations": one("SELECT count(*) FROM relations"),
+            "events": one("SELECT count(*) FROM events"),
+        }
 
     def claim_figures(self, about: str | None = None, by: str | None = None) -> list[dict]:
         """Figures stated in quotes and claims, with holder, article, date and story.
@@ -535,7 +582,8 @@ class Store:
 
         Each mention's ``entity`` (and every other entity reference) is the global entity id when
         the document entity was resolved, else the document-local id; each entity keeps its
-        ``local_id``. ``story`` is the id of the story the document is a copy of.
+        ``local_id``; an unresolved one gets "<document id>#<local id>", unique in the store.
+        ``story`` is the id of the story the document is a copy of.
         """
         for d in self.conn.execute("SELECT * FROM documents ORDER BY id").fetchall():
             document = self._load_document(d)
@@ -543,7 +591,7 @@ class Store:
                 "SELECT local_id, global_id FROM entities WHERE doc_id = ? AND global_id IS NOT NULL", (d["id"],))}
 
             def g(local: str | None) -> str | None:
-                return gmap.get(local, local) if local else local
+                return (gmap.get(local) or f"{d['id']}#{local}") if local else local
 
             overrides = {(r[0], r[1]): r[2] for r in self.conn.execute(
                 'SELECT m.start, m."end", o.global_id FROM mention_overrides o JOIN mentions m ON m.id = o.mention_id'
