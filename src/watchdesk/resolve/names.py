@@ -3,8 +3,8 @@
 A name as written ("Sheikh Abu Bakr al-Kurdi's", "AL-JAZIRA", "Dr. Sanjay Gupta", "U . S .") is
 reduced to comparable forms:
 
-* ``fold``: transliterated to ASCII and case-folded (``unidecode``; ``normality`` for the
-  punctuation and whitespace), apostrophes and possessives removed, hyphens and dots turned into
+* ``fold``: transliterated to ASCII and case-folded (``unidecode``; punctuation and
+  whitespace squashed), apostrophes and possessives removed, hyphens and dots turned into
   token breaks, and spelled-out letters re-joined ("U . S ." and "U.S." -> "us");
 * ``name_tokens``: the folded tokens with leading honorifics and titles (Sheikh, Mr, President,
   Dr, ...) and trailing generational suffixes (Jr, III) removed;
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jellyfish
-from normality import squash_spaces
 from rapidfuzz.distance import JaroWinkler
 from unidecode import unidecode
 
@@ -71,7 +70,7 @@ def fold(text: str) -> str:
     tokens = [_NON_WORD.sub("", t) for t in _BREAK.split(s)]
     tokens = [t for t in tokens if t]
     tokens = _join_letters(tokens)
-    return squash_spaces(" ".join(tokens)) or ""
+    return " ".join(" ".join(tokens).split())
 
 
 def _join_letters(tokens: list[str]) -> list[str]:
