@@ -84,7 +84,13 @@ def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: 
     if engine == "dask":
         _ingest_on_cluster(inputs, scheduler, shards_out, model, not no_clean, max_bytes)
         return
-    _load_model(model)  # fail early, before touching the database
+    if workers == 1:
+        _load_model(model)  # fail early, before touching the database
+    else:  # the workers load it; this process only checks that it is there
+        import spacy.util
+
+        if not (spacy.util.is_package(model) or Path(model).is_dir()):
+            _load_model(model)  # raises the usual "not installed" message
     with _open_store(db, must_exist=False) as store, \
             tqdm(desc="ingest", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
         def on_item(item: ExtractedDocument | RawDocument | ReadError) -> None:
@@ -296,28 +302,24 @@ def _judge(db: str, kind: str, a: str, b: str | None, note: str | None) -> None:
     click.echo(f"recorded {kind} {a}{' ' + b if b else ''}; {report.global_entities} global entities")
 
 
-@main.command()
-@click.argument("a")
-@click.argument("b")
-@db_option
-@click.option("--note", help="Why (kept with the judgement).")
-def merge(a: str, b: str, db: str, note: str | None) -> None:
-    """Judge that A and B (names, aliases or global ids) are the same entity."""
-    with _open_store(db) as store:
-        ma, mb = _member_for(store, a), _member_for(store, b)
-    _judge(db, "merge", ma, mb, note)
+def _pair_judgement(kind: str, doc: str) -> click.Command:
+    """A command that records a judgement between two entities named by the analyst."""
+    @click.argument("a")
+    @click.argument("b")
+    @db_option
+    @click.option("--note", help="Why (kept with the judgement).")
+    def command(a: str, b: str, db: str, note: str | None) -> None:
+        with _open_store(db) as store:
+            ma, mb = _member_for(store, a), _member_for(store, b)
+        _judge(db, kind, ma, mb, note)
+
+    command.__doc__ = doc
+    return main.command(name=kind)(command)
 
 
-@main.command()
-@click.argument("a")
-@click.argument("b")
-@db_option
-@click.option("--note", help="Why (kept with the judgement).")
-def separate(a: str, b: str, db: str, note: str | None) -> None:
-    """Judge that A and B are different entities: no resolution run will put them together."""
-    with _open_store(db) as store:
-        ma, mb = _member_for(store, a), _member_for(store, b)
-    _judge(db, "separate", ma, mb, note)
+merge = _pair_judgement("merge", "Judge that A and B (names, aliases or global ids) are the same entity.")
+separate = _pair_judgement(
+    "separate", "Judge that A and B are different entities: no resolution run will put them together.")
 
 
 @main.command()
