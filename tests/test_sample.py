@@ -60,3 +60,50 @@ def test_no_entity_crosses_lines_or_holds_interface_words(document):
         assert "\n" not in m.text and document.text[m.start:m.end] == m.text
     for e in document.entities:
         assert "\n" not in e.name and not INTERFACE.search(e.name), e.name
+
+
+def _entity_named(document, name):
+    return next(e.id for e in document.entities if e.name == name)
+
+
+def test_quotes_by_the_main_person_through_pronouns_and_names(document):
+    person = _entity_named(document, "Shamil Tsuneoka")
+    quotes = [q for q in document.quotes if q.entity == person]
+    assert len(quotes) >= 8
+    speakers = {q.speaker.text.lower() for q in quotes}
+    assert "he" in speakers and "tsuneoka" in speakers
+    for q in document.quotes:
+        for part in (q.content, q.cue, q.speaker):
+            if part is not None:
+                assert document.text[part.start:part.end] == part.text
+
+
+def test_claims_with_their_holders_and_figures(document):
+    def claim_by(holder):
+        return [c for c in document.claims if c.speaker and c.speaker.text == holder]
+
+    def figures(claims):
+        ids = {c.id for c in claims}
+        return {(q.value, q.qualifier, q.unit) for q in document.quantities if q.claim in ids}
+
+    assert (17000.0, "about", "foreign fighters") in figures(claim_by("US intelligence"))
+    assert any(v == 1000.0 and unit == "militants" for v, _, unit in figures(claim_by("Russian special services")))
+    wsj = claim_by("The Wall Street Journal")
+    assert wsj and "head severed incident" in wsj[0].content.text
+    person = _entity_named(document, "Shamil Tsuneoka")
+    by_person = [c for c in document.claims if c.entity == person]
+    fifty = [q for q in document.quantities if q.claim in {c.id for c in by_person} and q.low == 50.0]
+    assert fifty and fifty[0].qualifier == "more than" and "militants" in fifty[0].unit
+
+
+def test_dated_events(document):
+    def event(text):
+        return next(e for e in document.events if e.time.text.endswith(text))
+
+    arrival = event("November 1999")
+    assert (arrival.date, arrival.precision, arrival.trigger.text) == ("1999-11", "month", "arrived")
+    assert _entity_named(document, "Shamil Tsuneoka") in arrival.entities
+    campaign = event("2001")
+    assert campaign.date == "2001" and campaign.trigger.text == "announced"
+    video = event("November 15")
+    assert video.uncertain and video.date.endswith("11-15") and video.trigger.text == "posted"
