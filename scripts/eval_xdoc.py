@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Cross-document entity resolution on ECB+ dev (topics 1-35), proper-noun view.
 
-Parses every dev document as-is (tokenised, one sentence per line) with the real spaCy model
-(the parsed DocBin is cached under /tmp, keyed by the model and the texts), runs
-``find_entities`` + proper-noun mentions + ``find_aliases`` per document, resolves all documents
-with one incremental ``Resolver`` (documents in file order), writes the prediction JSONL and
-prints the scorer's output (``xdoc_score.py``; last line ``CoNLL-F1 <value>``).
+An in-memory replica of the product path (``watchdesk ingest DEV/docs --no-clean`` + ``export``):
+reads the dev documents as ``read_inputs`` does (sorted file names, duplicates skipped), parses
+them with the real spaCy pipeline (the parsed DocBin is cached under /tmp, keyed by the model,
+its components and the texts), runs ``find_entities`` + compound splitting + proper-noun
+mentions + ``find_aliases`` per document, and resolves them with one incremental ``Resolver``
+exactly as ``resolve_pending`` does (doc keys = store row ids, entities as the store returns
+them, context ``{"story": story id}`` from MinHash copy detection); then writes the prediction
+JSONL and prints the scorer's output (``xdoc_score.py``; last line ``CoNLL-F1 <value>``).
 
   python scripts/eval_xdoc.py                       # the resolver
   python scripts/eval_xdoc.py --system exact        # baseline: exact lower-cased name match
@@ -35,18 +38,53 @@ from watchdesk.resolve.propn import add_propn_mentions, split_compound_mentions 
 
 
 def load_docs(gold_path: Path):
-    gold = [json.loads(line) for line in gold_path.open(encoding="utf-8") if line.strip()]
-    ids = [g["id"] for g in gold]
-    texts = [(DEV / "docs" / f"{i}.txt").read_text(encoding="utf-8") for i in ids]
-    return ids, texts
+    """The documents as ``watchdesk ingest DIR --no-clean`` stores them: read in sorted file order
+    (``read_inputs``), duplicates of stored content skipped; each with its store row id (the doc
+    key the resolver sees) and its story id (MinHash copy detection, as ``Store._attach_story``)."""
+    from watchdesk.read.readers import read_inputs
+    from watchdesk.resolve.stories import band_keys, is_copy, jaccard, signature
+    from watchdesk.store.db import content_hash
+    from watchdesk.types import RawDocument
+
+    ids, texts, keys, stories = [], [], [], []
+    seen: set[str] = set()
+    bands: dict[int, list[int]] = {}
+    sigs: dict[int, object] = {}
+    story_of: dict[int, int] = {}
+    for item in read_inputs([str(DEV / "docs")]):
+        if not isinstance(item, RawDocument) or not item.raw.strip():
+            continue
+        digest = content_hash(item.raw)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        row = len(ids) + 1
+        sig = signature(item.raw)
+        kk = band_keys(sig)
+        best, best_score = row, -1.0
+        for other in sorted({d for k in kk for d in bands.get(k, ())}):
+            if is_copy(sig, sigs[other]):
+                sc = jaccard(sig, sigs[other])
+                if sc > best_score:
+                    best, best_score = story_of[other], sc
+        sig.lead = None  # stored signatures carry no lead MinHash
+        sigs[row], story_of[row] = sig, best
+        for k in set(kk):
+            bands.setdefault(k, []).append(row)
+        ids.append(item.id)
+        texts.append(item.raw)
+        keys.append(str(row))
+        stories.append(str(best))
+    return ids, texts, keys, stories
 
 
 def parse_cached(texts: list[str], model: str):
-    """spaCy Docs for ``texts``, from a DocBin cache in /tmp when the texts and model match."""
+    """spaCy Docs for ``texts``, from a DocBin cache in /tmp when the texts, model and pipe match."""
     from spacy.tokens import DocBin
 
     nlp = load_nlp(model)
-    h = hashlib.sha1((model + "\0" + "\0".join(texts)).encode("utf-8")).hexdigest()[:16]
+    h = hashlib.sha1((model + "\0" + ",".join(nlp.pipe_names) + "\0" + "\0".join(texts)).encode("utf-8")
+                     ).hexdigest()[:16]
     cache = Path("/tmp") / f"watchdesk_ecbplus_dev_{h}.spacy"
     if cache.exists():
         return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
@@ -57,6 +95,18 @@ def parse_cached(texts: list[str], model: str):
         docs.append(d)
     db.to_disk(cache)
     return docs
+
+
+def stored_entities(entities):
+    """Document entities as the store returns them (aliases de-duplicated, sorted, name first)."""
+    from watchdesk.types import DocEntity
+
+    out = []
+    for e in entities:
+        aliases = sorted(set(e.aliases or [e.name]))
+        aliases.sort(key=lambda a: a != e.name)
+        out.append(DocEntity(e.id, e.name, e.label, aliases, e.mentions))
+    return out
 
 
 def spacy_mentions(doc):
@@ -118,21 +168,21 @@ def predict_exact(ids, extracted, surname: bool):
     return preds
 
 
-def predict_resolver(ids, extracted, **params):
+def predict_resolver(ids, extracted, keys=None, stories=None, **params):
+    """Resolve like ``resolve_pending``: doc keys = store row ids, context {"story": story id}."""
     from watchdesk.resolve.entities import Resolver
 
+    keys = keys or ids
     res = Resolver(**params)
-    preds = []
-    for did, (mentions, entities) in zip(ids, extracted):
-        res.add_document(did, entities)
-        preds.append((did, mentions))
+    for i, (key, (mentions, entities)) in enumerate(zip(keys, extracted)):
+        res.add_document(key, stored_entities(entities), {"story": stories[i]} if stories else None)
     out = []
-    for did, mentions in preds:
+    for did, key, (mentions, _) in zip(ids, keys, extracted):
         ms = []
         for m in mentions:
-            gid = res.global_id(did, m.entity)
+            gid = res.global_id(key, m.entity) if m.entity else None
             ms.append({"start": m.start, "end": m.end, "label": m.label,
-                       "entity": gid if gid is not None else f"{did}#{m.entity}"})
+                       "entity": gid if gid is not None else f"{key}#{m.entity}"})
         out.append((did, ms))
     return out, res
 
@@ -168,7 +218,7 @@ def main(argv=None) -> int:
         print(f"{SCORER} not found (../shared is absent)", file=sys.stderr)
         return 2
     t0 = time.time()
-    ids, texts = load_docs(args.gold)
+    ids, texts, keys, stories = load_docs(args.gold)
     docs = parse_cached(texts, args.model)
     t1 = time.time()
     extracted = extract_all(docs, propn=not args.no_propn, aliases=not args.no_aliases,
@@ -187,7 +237,7 @@ def main(argv=None) -> int:
         params = {} if th is None else {"threshold": th}
         if args.group_link is not None:
             params["group_link"] = args.group_link
-        preds, res = predict_resolver(ids, extracted, **params)
+        preds, res = predict_resolver(ids, extracted, keys, stories, **params)
         write_pred(args.out, ids, texts, preds)
         out = score(args.gold, args.out, extra)
         if args.sweep:

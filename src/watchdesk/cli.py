@@ -125,7 +125,10 @@ def _ingest_on_cluster(inputs: tuple[str, ...], scheduler: str | None, out: str 
         raise click.UsageError("--engine dask needs --scheduler tcp://HOST:PORT and --out SHARDS_FOLDER")
     from .distributed import run_on_cluster
 
-    report = run_on_cluster(inputs, scheduler, out, model=model, clean=clean, max_bytes=max_bytes or MAX_BYTES)
+    try:
+        report = run_on_cluster(inputs, scheduler, out, model=model, clean=clean, max_bytes=max_bytes or MAX_BYTES)
+    except (FileExistsError, OSError) as exc:  # shards of an earlier run, or no scheduler at that address
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{len(report.shards)} shards ({report.documents} inputs) written to {out}; "
                f"store them with `watchdesk load {out} --db DB`")
 

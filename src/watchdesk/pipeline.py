@@ -15,13 +15,15 @@ from .extract.entities import find_entities
 from .extract.events import find_events
 from .extract.relations import find_relations
 from .extract.nlp import DEFAULT_MODEL, load_nlp
-from .read.readers import read_inputs
+from .read.readers import MAX_BYTES, read_inputs
 from .resolve.propn import add_propn_mentions, split_compound_mentions
 from .resolve.stories import signature
-from .store.db import Store, content_hash
+from .store.db import Store, StoreError, content_hash
 from .types import CleanDocument, ExtractedDocument, RawDocument, ReadError, Sentence
 
 BATCH_SIZE = 32
+# A raw document may be this many times the NLP limit (nlp.max_length) before cleaning.
+RAW_LIMIT_FACTOR = 10
 
 
 def clean_document(raw: RawDocument, clean: bool = True) -> CleanDocument | None:
@@ -94,17 +96,34 @@ def extract(items: Iterable[RawDocument | ReadError], nlp: Language, clean: bool
             if isinstance(item, ReadError):
                 failures.append(item)
                 continue
+            if len(item.raw) > RAW_LIMIT_FACTOR * nlp.max_length:  # bounds the cleaner's time and memory
+                failures.append(ReadError(item.source, f"document too long ({len(item.raw):,} characters > "
+                                                       f"{RAW_LIMIT_FACTOR * nlp.max_length:,})"))
+                continue
             try:
                 document = prepare_document(item, clean)
             except Exception as exc:  # one bad document must not stop the run
                 failures.append(ReadError(item.source, f"cleaning failed: {type(exc).__name__}: {exc}"))
+                continue
+            if not document.text.strip():  # nothing to analyse: storing it would add an empty document
+                failures.append(ReadError(item.source, f"no article text left after cleaning "
+                                                       f"({len(document.removed)} lines removed)"))
+                continue
+            if len(document.text) > nlp.max_length:  # spaCy would raise and end the whole stream
+                failures.append(ReadError(item.source, f"text too long to analyse ({len(document.text):,} "
+                                                       f"characters > {nlp.max_length:,})"))
                 continue
             yield document.text, document
 
     for doc, document in nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
         while failures:
             yield failures.pop(0)
-        yield annotate(document, doc)
+        try:
+            annotated = annotate(document, doc)
+        except Exception as exc:  # an extractor bug on one document must not stop the run
+            yield ReadError(document.source, f"extraction failed: {type(exc).__name__}: {exc}")
+            continue
+        yield annotated
     yield from failures
 
 
@@ -121,13 +140,18 @@ class IngestReport:
 
 
 def ingest(inputs: Iterable[str], store: Store, model: str = DEFAULT_MODEL, clean: bool = True,
-           on_item: Callable[[ExtractedDocument | ReadError], None] | None = None) -> IngestReport:
-    """Read, clean, extract and store every input; already stored content is skipped before NLP."""
+           on_item: Callable[[ExtractedDocument | ReadError], None] | None = None,
+           max_bytes: int = MAX_BYTES, workers: int = 1) -> IngestReport:
+    """Read, clean, extract and store every input; already stored content is skipped before NLP.
+
+    With ``workers`` > 1, reading, cleaning, NLP and extraction run in that many processes
+    (``watchdesk.parallel``); this process writes to the store in input order, as with one.
+    """
     report = IngestReport()
-    nlp = load_nlp(model)
+    nlp = load_nlp(model) if workers <= 1 else None
 
     def new_items() -> Iterator[RawDocument | ReadError]:
-        for item in read_inputs(inputs):
+        for item in read_inputs(inputs, max_bytes=max_bytes):
             if isinstance(item, RawDocument) and store.has_content(content_hash(item.raw)):
                 report.unchanged += 1
                 if on_item:
@@ -135,12 +159,27 @@ def ingest(inputs: Iterable[str], store: Store, model: str = DEFAULT_MODEL, clea
                 continue
             yield item
 
-    for item in extract(new_items(), nlp, clean):
+    def parallel_items() -> Iterator[tuple[ExtractedDocument | ReadError, object]]:
+        from .parallel import Unchanged, extract_parallel
+
+        db = store.path if store.path != ":memory:" else None
+        for result in extract_parallel(inputs, workers, model, clean, db=db, max_bytes=max_bytes):
+            if isinstance(result, Unchanged):
+                report.unchanged += 1
+                if on_item:
+                    on_item(result.raw)
+            else:
+                yield result if isinstance(result, tuple) else (result, None)
+
+    items = parallel_items() if workers > 1 else ((item, None) for item in extract(new_items(), nlp, clean))
+    for item, sig in items:
         if isinstance(item, ReadError):
             report.errors.append(item)
         else:
             try:
-                added = store.add_document(item, model=model, signature=signature(item.text))
+                added = store.add_document(item, model=model, signature=sig or signature(item.text))
+            except StoreError:  # the database itself failed (full, read-only, locked): stop the run
+                raise
             except Exception as exc:  # rolled back by the store; report and go on
                 report.errors.append(ReadError(item.source, f"store failed: {type(exc).__name__}: {exc}"))
                 added = None

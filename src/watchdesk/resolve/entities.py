@@ -27,6 +27,10 @@ clusters as connected components under positive links, a negative judgement neve
   Short, ambiguous names (one word, acronyms, a surname alone, a partial name) merge only in
   context; a full person name (two tokens or more) also merges without it on an exact,
   variant or compatible full-name match ("W. Mark Felt" / "Mark Felt");
+* a member that matches, in context, several clusters exactly by one of its names merges them
+  (two groups of documents that only this document connects: "Turkmenistan" in two halves of a
+  topic); a partial match never chains through a name only untyped proper-noun runs carry
+  ("COLTS - TOP - CHIEFS" / "Chiefs");
 * a lone surname joins a full name only inside a group and only when a single full-name
   cluster there carries it; two clusters with different full person names never merge on a
   shared surname;
@@ -448,11 +452,14 @@ class Resolver:
                                          names if c_label == PERSON else []):
                 continue
             best = None
+            untyped = self._untyped_names(cid) if m.label in UNTYPED else ()
             for a in m.aliases:
                 if name_form(a).key in split:
                     continue
                 for n in names:
                     match = compare(a, n, person=person)
+                    if match.kind == "partial" and n in untyped:
+                        continue  # two untyped runs: no chain of partial names ("A - B" / "B")
                     if match.kind == "given":
                         shared_title = set(name_form(a).titles) & set(name_form(n).titles)
                         match = type(match)(0.7 if shared_title else 0.4, "given")
@@ -518,6 +525,15 @@ class Resolver:
         if cands:
             best = max(cands, key=lambda c: (c.score, -_num(c.cluster)))
             gid = best.cluster
+            if best.kind == "exact":
+                # this document connects several clusters that carry one of its names exactly,
+                # each in its context (two groups of documents met only through it): one entity
+                keys = {name_form(a).key for a in m.aliases} & self._name_keys(gid)
+                for c in sorted(cands, key=lambda c: _num(c.cluster)):
+                    if c.kind == "exact" and c.cluster != gid and c.cluster in self.clusters \
+                            and keys & self._name_keys(c.cluster) \
+                            and not self._forbidden(self._nodes_of(gid), self._nodes_of(c.cluster)):
+                        gid = self._merge_clusters(gid, c.cluster)
             self.clusters[gid].members.append(m.id)
             self.member_cluster[m.id] = gid
             if gid in self._profiles:
@@ -548,6 +564,19 @@ class Resolver:
             for a in self.members[mid].aliases:
                 seen.setdefault(a, None)
         return list(seen)
+
+    def _name_keys(self, cid: str) -> set[str]:
+        split = self.split_aliases.get(cid, set())
+        return {name_form(n).key for n in self._cluster_names(cid)} - split
+
+    def _untyped_names(self, cid: str) -> set[str]:
+        """Names of the cluster that only untyped members (proper-noun runs) carry."""
+        typed: set[str] = set()
+        names: set[str] = set()
+        for mid in self.clusters[cid].members:
+            m = self.members[mid]
+            (names if m.label in UNTYPED else typed).update(m.aliases)
+        return names - typed
 
     def _labels_of(self, cid: str) -> list[str]:
         """The labels that at least a fifth of the cluster's typed mentions carry."""

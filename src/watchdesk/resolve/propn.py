@@ -137,7 +137,9 @@ def split_compound_mentions(doc: Doc, mentions: list[Mention],
     A mention is cut when its entity occurs only there, it contains (token-aligned) a surface
     form of another entity of the document that occurs elsewhere, and the rest of it has a word
     the tagger does not read as a proper noun (a verb, preposition, common noun ...) or that the
-    document also writes in lower case. The cut mention joins the other entity.
+    document also writes in lower case, or -- when the name is a person's -- words the body
+    (lines that are not title case) never writes capitalised inside a sentence ("Esther
+    Williams Dies", "Hire Maurice Cheeks"). The cut mention joins the other entity.
     """
     text = doc.text
     by_ent: dict[str, list[Mention]] = defaultdict(list)
@@ -151,6 +153,13 @@ def split_compound_mentions(doc: Doc, mentions: list[Mention],
                 surfaces.append((a, e.id))
     surfaces.sort(key=lambda se: -len(se[0]))
     lower_words = {t.text.lower() for t in doc if t.is_lower}
+    caps: list[set[str]] = []
+
+    def body_caps() -> set[str]:
+        if not caps:
+            caps.append(_body_capitals(doc))
+        return caps[0]
+
     out: list[Mention] = []
     changed = False
     for m in mentions:
@@ -176,8 +185,11 @@ def split_compound_mentions(doc: Doc, mentions: list[Mention],
         s, e, eid = hit
         rest = [t for t in doc.char_span(m.start, m.end, alignment_mode="expand")
                 if t.idx + len(t.text) <= s or t.idx >= e]
-        if not any(t.pos_ in _FUNCTION_POS or t.text.lower() in lower_words for t in rest
-                   if t.text[:1].isalpha()):
+        words = [t for t in rest if t.text[:1].isalpha()]
+        if not any(t.pos_ in _FUNCTION_POS or t.text.lower() in lower_words for t in words) and not (
+                ent_by_id[eid].label == "PERSON" and words
+                and not any(t.text in body_caps() for t in words)):
+            # a person's name and words the body never writes capitalised: a headline's verb
             out.append(m)
             continue
         target = ent_by_id[eid]
@@ -196,6 +208,22 @@ def split_compound_mentions(doc: Doc, mentions: list[Mention],
             name = e.name if e.name in aliases else aliases[0]
             new_entities.append(DocEntity(e.id, name, e.label, aliases, counts[e.id]))
     return out, new_entities
+
+
+def _body_capitals(doc: Doc) -> set[str]:
+    """Capitalised words the document writes inside a sentence of a line that is not title case."""
+    text = doc.text
+    out: set[str] = set()
+    line_ok: dict[int, bool] = {}
+    for t in doc:
+        if not t.text[:1].isupper() or t.is_sent_start or t.i == 0:
+            continue
+        ls = text.rfind("\n", 0, t.idx) + 1
+        if ls not in line_ok:
+            line_ok[ls] = not _title_case_line(text, t.idx)
+        if line_ok[ls]:
+            out.add(t.text)
+    return out
 
 
 def _title_case_line(text: str, pos: int) -> bool:

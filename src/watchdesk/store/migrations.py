@@ -195,11 +195,30 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"database schema version {current} is newer than this Watchdesk ({SCHEMA_VERSION}); upgrade Watchdesk"
         )
     for version in range(current + 1, SCHEMA_VERSION + 1):
-        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};\nCOMMIT;"
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executescript(script)
+            # Another process may have migrated while we waited for the write lock: check again.
+            if conn.execute("PRAGMA user_version").fetchone()[0] < version:
+                for statement in _statements(MIGRATIONS[version - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
     return SCHEMA_VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a script (trigger bodies and comments with ';' kept whole)."""
+    statements, buffer = [], ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \t\r\n;"):
+                statements.append(buffer)
+            buffer = ""
+    if buffer.strip(" \t\r\n;"):
+        statements.append(buffer)
+    return statements

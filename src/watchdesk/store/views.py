@@ -1,0 +1,533 @@
+"""Read-only queries for the analyst's desk (web UI, HTTP API, exports).
+
+Everything here only reads; the writes (documents, resolution, judgements) stay in ``db.py``.
+Each function takes a :class:`~watchdesk.store.db.Store` and returns plain dicts and lists, so
+the web layer, the JSON API and the exporters share one set of queries.
+
+Entity identity: a mention belongs to the global entity of its document entity, unless an
+override (an alias split off) sends it elsewhere; a document entity that was never resolved has
+the id ``"<document id>#<local id>"`` (as in ``Store.export_records``).
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from typing import Any
+
+from .db import Store, fts_query
+
+# Private-use characters mark the highlighted terms of a snippet; the web layer escapes the
+# snippet first and only then turns these into <mark> elements, so article text never becomes markup.
+HL_START, HL_END = "\ue000", "\ue001"
+_MEMBER = re.compile(r"^(\d+)#(.+)$")
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally (with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _doc_filters(date_from: str | None, date_to: str | None, source: str | None,
+                 label: str | None) -> tuple[str, list]:
+    where, args = [], []
+    if date_from:
+        where.append("d.published >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append("d.published <= ?")
+        args.append(date_to + "\uffff")  # "2014-05" includes every day of May
+    if source:
+        pattern = f"%{_like(source)}%"
+        where.append("(d.site LIKE ? ESCAPE '\\' OR d.url LIKE ? ESCAPE '\\' OR d.source LIKE ? ESCAPE '\\')")
+        args += [pattern] * 3
+    if label:
+        where.append("EXISTS (SELECT 1 FROM entities le WHERE le.doc_id = d.id AND le.label = ?)")
+        args.append(label)
+    return (" AND ".join(where), args)
+
+
+def search_articles(store: Store, query: str, *, date_from: str | None = None, date_to: str | None = None,
+                    source: str | None = None, label: str | None = None, limit: int = 20,
+                    offset: int = 0) -> dict[str, Any]:
+    """Ranked full-text search (FTS5, bm25, title weighted) with filters and marked snippets.
+
+    Snippets mark the matched terms with ``HL_START``/``HL_END``. ``total`` is exact up to 1000.
+    """
+    match = fts_query(query)
+    if not match:
+        return {"total": 0, "hits": []}
+    where, args = _doc_filters(date_from, date_to, source, label)
+    extra = f" AND {where}" if where else ""
+    rows = store.conn.execute(
+        "SELECT d.id, d.title, d.source, d.site, d.url, d.published, d.story_id,"
+        f" snippet(documents_fts, 1, '{HL_START}', '{HL_END}', ' … ', 24) AS snip,"
+        " bm25(documents_fts, 5.0, 1.0) AS score"
+        " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+        f" WHERE documents_fts MATCH ?{extra} ORDER BY score LIMIT ? OFFSET ?",
+        [match, *args, limit, offset]).fetchall()
+    total = store.conn.execute(
+        "SELECT count(*) FROM (SELECT d.id FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+        f" WHERE documents_fts MATCH ?{extra} LIMIT 1000)", [match, *args]).fetchone()[0]
+    return {"total": total, "hits": [
+        {"id": r["id"], "title": r["title"], "source": r["source"], "site": r["site"], "url": r["url"],
+         "published": r["published"], "story": r["story_id"], "snippet": " ".join(r["snip"].split()),
+         "score": round(-r["score"], 4)} for r in rows]}
+
+
+def has_global_entities(store: Store) -> bool:
+    return store.conn.execute("SELECT 1 FROM global_entities LIMIT 1").fetchone() is not None
+
+
+def search_entities(store: Store, query: str, *, label: str | None = None, limit: int = 20) -> list[dict]:
+    """Entities having a name or alias equal to, or starting with, ``query`` (any case).
+
+    Global entities once resolved ("Gelaev" finds Khamzat Gelayev through the alias of one of its
+    document entities); document entities where resolution has not run.
+    """
+    q = " ".join(query.split())
+    if not q:
+        return []
+    prefix = _like(q) + "%"
+    label_sql, label_args = (" AND g.label = ?", [label]) if label else ("", [])
+    rows = store.conn.execute(
+        "SELECT g.id, g.name, g.label, g.aliases, g.documents, g.mentions,"
+        " min(CASE WHEN g.name = ? COLLATE NOCASE THEN 0 WHEN hit.exact THEN 1 ELSE 2 END) AS rank,"
+        " group_concat(DISTINCT hit.alias) AS matched FROM ("
+        "  SELECT e.global_id AS gid, a.alias AS alias, a.alias = ? COLLATE NOCASE AS exact FROM aliases a"
+        "  JOIN entities e ON e.id = a.entity_id"
+        "  WHERE a.alias LIKE ? ESCAPE '\\' AND e.global_id IS NOT NULL"
+        "  UNION ALL SELECT id, name, name = ? COLLATE NOCASE FROM global_entities"
+        "  WHERE name LIKE ? ESCAPE '\\'"
+        " ) hit JOIN global_entities g ON g.id = hit.gid"
+        f" WHERE 1{label_sql} GROUP BY g.id ORDER BY rank, g.mentions DESC, g.name LIMIT ?",
+        [q, q, prefix, q, prefix, *label_args, limit]).fetchall()
+    out = [{"id": r["id"], "name": r["name"], "label": r["label"], "aliases": json.loads(r["aliases"]),
+            "documents": r["documents"], "mentions": r["mentions"],
+            "matched": sorted(set((r["matched"] or "").split(",")) - {""})} for r in rows]
+    if out or has_global_entities(store):
+        return out
+    label_sql = " AND e.label = ?" if label else ""
+    rows = store.conn.execute(
+        "SELECT e.doc_id, e.local_id, e.name, e.label, e.mention_count FROM aliases a"
+        " JOIN entities e ON e.id = a.entity_id WHERE a.alias LIKE ? ESCAPE '\\'" + label_sql +
+        " GROUP BY e.id ORDER BY e.mention_count DESC LIMIT ?", [prefix, *label_args, limit]).fetchall()
+    return [{"id": f"{r['doc_id']}#{r['local_id']}", "name": r["name"], "label": r["label"], "aliases": [r["name"]],
+             "documents": 1, "mentions": r["mention_count"], "matched": []} for r in rows]
+
+
+def labels(store: Store) -> list[str]:
+    """Entity types present, most common first."""
+    table = "global_entities" if has_global_entities(store) else "entities"
+    return [r[0] for r in store.conn.execute(f"SELECT label FROM {table} GROUP BY label ORDER BY count(*) DESC")]
+
+
+def list_articles(store: Store, *, limit: int = 50, offset: int = 0, date_from: str | None = None,
+                  date_to: str | None = None, source: str | None = None, label: str | None = None) -> dict:
+    where, args = _doc_filters(date_from, date_to, source, label)
+    sql_where = f" WHERE {where}" if where else ""
+    total = store.conn.execute(f"SELECT count(*) FROM documents d{sql_where}", args).fetchone()[0]
+    rows = store.conn.execute(
+        "SELECT d.id, d.title, d.source, d.site, d.url, d.published, d.story_id, d.byline FROM documents d"
+        f"{sql_where} ORDER BY d.id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+    return {"total": total, "items": [
+        {"id": r["id"], "title": r["title"], "source": r["source"], "site": r["site"], "url": r["url"],
+         "published": r["published"], "story": r["story_id"], "byline": json.loads(r["byline"])} for r in rows]}
+
+
+def list_entities(store: Store, *, label: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+    where, args = (" WHERE label = ?", [label]) if label else ("", [])
+    total = store.conn.execute(f"SELECT count(*) FROM global_entities{where}", args).fetchone()[0]
+    rows = store.conn.execute(
+        f"SELECT * FROM global_entities{where} ORDER BY mentions DESC, name, id LIMIT ? OFFSET ?",
+        [*args, limit, offset]).fetchall()
+    return {"total": total, "items": [
+        {"id": r["id"], "name": r["name"], "label": r["label"], "aliases": json.loads(r["aliases"]),
+         "documents": r["documents"], "mentions": r["mentions"]} for r in rows]}
+
+
+# ---- one article -----------------------------------------------------------------------------
+def sentence_anchor(starts: list[int], offset: int) -> int:
+    """The start of the sentence containing ``offset`` (for /article/ID#s-START links)."""
+    i = bisect.bisect_right(starts, offset) - 1
+    return starts[i] if i >= 0 else offset
+
+
+def _global_names(store: Store, ids: set[str]) -> dict[str, dict]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    out = {}
+    ids_list = sorted(ids)
+    for i in range(0, len(ids_list), 500):
+        chunk = ids_list[i:i + 500]
+        for r in store.conn.execute(
+                f"SELECT id, name, label FROM global_entities WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            out[r["id"]] = {"name": r["name"], "label": r["label"]}
+    return out
+
+
+def article(store: Store, doc_id: int) -> dict | None:
+    """One article with everything the article page shows: text, mentions (with global ids),
+    quotes and claims with speakers, sentences, removed lines, raw input, story copies."""
+    conn = store.conn
+    d = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if d is None:
+        return None
+    entities = {r["id"]: dict(r) for r in conn.execute(
+        "SELECT id, local_id, name, label, global_id, mention_count FROM entities WHERE doc_id = ?", (doc_id,))}
+    mentions = []
+    for m in conn.execute(
+            'SELECT m.id, m.start, m."end", m.text, m.label, m.entity_id, o.mention_id AS overridden,'
+            " o.global_id AS override FROM mentions m LEFT JOIN mention_overrides o ON o.mention_id = m.id"
+            " WHERE m.doc_id = ? ORDER BY m.start", (doc_id,)):
+        ent = entities.get(m["entity_id"])
+        if m["overridden"] is not None:
+            gid = m["override"]
+        elif ent is not None:
+            gid = ent["global_id"] or f"{doc_id}#{ent['local_id']}"
+        else:
+            gid = None
+        mentions.append({"start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"],
+                         "entity": gid, "local_id": ent["local_id"] if ent else None})
+    by_local = {e["local_id"]: e for e in entities.values()}
+    attributions = []
+    for a in conn.execute("SELECT kind, data FROM attributions WHERE doc_id = ? ORDER BY content_start", (doc_id,)):
+        data = json.loads(a["data"])
+        ent = by_local.get(data.get("entity")) if data.get("entity") else None
+        attributions.append({
+            "kind": a["kind"], "id": data["id"], "content": data["content"], "cue": data.get("cue"),
+            "speaker": data.get("speaker"),
+            "entity": (ent["global_id"] or f"{doc_id}#{ent['local_id']}") if ent else None})
+    gnames = _global_names(store, {m["entity"] for m in mentions} | {a["entity"] for a in attributions})
+    for a in attributions:
+        g = gnames.get(a["entity"])
+        a["holder"] = g["name"] if g else (a["speaker"] or {}).get("text")
+    sentences = [(r[0], r[1]) for r in conn.execute(
+        'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY idx', (doc_id,))]
+    copies = [dict(r) for r in conn.execute(
+        "SELECT id, title, source, url, site, published FROM documents WHERE story_id = ? AND id != ? ORDER BY id",
+        (d["story_id"], doc_id))]
+    doc_entities = []
+    for e in sorted(entities.values(), key=lambda e: (-e["mention_count"], e["name"])):
+        gid = e["global_id"] or f"{doc_id}#{e['local_id']}"
+        first = next((m for m in mentions if m["local_id"] == e["local_id"]), None)
+        doc_entities.append({"entity": gid, "local_id": e["local_id"], "name": e["name"], "label": e["label"],
+                             "mentions": e["mention_count"],
+                             "global_name": gnames.get(gid, {}).get("name", e["name"]),
+                             "first": [first["start"], first["end"]] if first else None})
+    return {
+        "id": d["id"], "doc_key": d["doc_key"], "source": d["source"], "format": d["format"], "url": d["url"],
+        "site": d["site"], "title": d["title"], "byline": json.loads(d["byline"]), "published": d["published"],
+        "language": d["language"], "ingested_at": d["ingested_at"], "cleaned": bool(d["cleaned"]),
+        "story": d["story_id"], "copies": copies, "text": d["text"], "raw": d["raw"],
+        "removed": json.loads(d["removed"]), "sentences": sentences, "mentions": mentions,
+        "attributions": attributions, "entities": doc_entities, "entity_names": gnames,
+    }
+
+
+# ---- one entity ------------------------------------------------------------------------------
+def resolve_entity_id(store: Store, ident: str) -> str | None:
+    """A global id for what a URL or form names: a global id, a member id, a name or an alias."""
+    ident = ident.strip()
+    if store.conn.execute("SELECT 1 FROM global_entities WHERE id = ?", (ident,)).fetchone():
+        return ident
+    m = _MEMBER.match(ident)
+    if m:
+        row = store.conn.execute("SELECT global_id FROM entities WHERE doc_id = ? AND local_id = ?",
+                                 (int(m[1]), m[2])).fetchone()
+        if row is None:
+            return None
+        return row[0] or ident
+    found = store.global_ids_for(ident)
+    return found[0] if found else None
+
+
+def _members(store: Store, gid: str) -> list[dict]:
+    m = _MEMBER.match(gid)
+    if m and not store.conn.execute("SELECT 1 FROM global_entities WHERE id = ?", (gid,)).fetchone():
+        rows = store.conn.execute("SELECT * FROM entities WHERE doc_id = ? AND local_id = ?",
+                                  (int(m[1]), m[2])).fetchall()
+    else:
+        rows = store.conn.execute("SELECT * FROM entities WHERE global_id = ? ORDER BY id", (gid,)).fetchall()
+    return [dict(r) for r in rows]
+
+
+def _entity_mentions(store: Store, gid: str, member_ids: list[int]) -> list:
+    """Mentions of the entity: members' mentions not overridden away, plus mentions overridden to it."""
+    if not member_ids:
+        return []
+    marks = ",".join("?" * len(member_ids))
+    return store.conn.execute(
+        'SELECT m.id, m.doc_id, m.start, m."end", m.text, m.sentence_idx FROM mentions m'
+        " LEFT JOIN mention_overrides o ON o.mention_id = m.id"
+        f" WHERE (m.entity_id IN ({marks}) AND (o.mention_id IS NULL OR o.global_id = ?))"
+        " UNION SELECT m.id, m.doc_id, m.start, m.\"end\", m.text, m.sentence_idx FROM mention_overrides o"
+        " JOIN mentions m ON m.id = o.mention_id WHERE o.global_id = ? ORDER BY 2, 3",
+        [*member_ids, gid, gid]).fetchall()
+
+
+def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
+    """The entity page: names with counts and where seen, articles, quotes by and about, claims by,
+    relations, dated events, co-mentioned entities (once per story), each with its evidence."""
+    conn = store.conn
+    members = _members(store, gid)
+    if not members:
+        return None
+    g = conn.execute("SELECT * FROM global_entities WHERE id = ?", (gid,)).fetchone()
+    member_ids = [m["id"] for m in members]
+    marks = ",".join("?" * len(member_ids))
+    docs = {r["id"]: dict(r) for r in conn.execute(
+        "SELECT id, title, source, published, story_id, site FROM documents WHERE id IN"
+        f" (SELECT doc_id FROM entities WHERE id IN ({marks}))", member_ids)}
+    sentence_starts: dict[int, list[int]] = {}
+
+    def anchor(doc_id: int, offset: int) -> int:
+        if doc_id not in sentence_starts:
+            sentence_starts[doc_id] = [r[0] for r in conn.execute(
+                "SELECT start FROM sentences WHERE doc_id = ? ORDER BY idx", (doc_id,))]
+        return sentence_anchor(sentence_starts[doc_id], offset)
+
+    texts: dict[int, str] = {}
+
+    def text_of(doc_id: int) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+        return texts[doc_id]
+
+    aliases: dict[str, dict] = {}
+    evidence = []
+    mention_rows = _entity_mentions(store, gid, member_ids)
+    mention_spans: dict[int, list[tuple[int, int]]] = {}
+    seen_sentences = set()
+    for m in mention_rows:
+        a = aliases.setdefault(m["text"], {"alias": m["text"], "count": 0, "documents": []})
+        a["count"] += 1
+        if m["doc_id"] not in a["documents"]:
+            a["documents"].append(m["doc_id"])
+        mention_spans.setdefault(m["doc_id"], []).append((m["start"], m["end"]))
+        key = (m["doc_id"], m["sentence_idx"])
+        if key not in seen_sentences and len(evidence) < limit:
+            seen_sentences.add(key)
+            s = conn.execute('SELECT start, "end" FROM sentences WHERE doc_id = ? AND idx = ?',
+                             (m["doc_id"], m["sentence_idx"])).fetchone()
+            ss, se = (s[0], s[1]) if s else (m["start"], m["end"])
+            evidence.append({"doc_id": m["doc_id"], "start": m["start"], "end": m["end"], "mention": m["text"],
+                             "sentence": text_of(m["doc_id"])[ss:se].strip(), "anchor": ss})
+    for doc_id in {m["doc_id"] for m in mention_rows} - set(docs):
+        r = conn.execute("SELECT id, title, source, published, story_id, site FROM documents WHERE id = ?",
+                         (doc_id,)).fetchone()
+        docs[doc_id] = dict(r)
+    mention_count = {d: len(v) for d, v in mention_spans.items()}
+    articles = sorted(({**d, "mentions": mention_count.get(i, 0)} for i, d in docs.items()),
+                      key=lambda d: (d["published"] or "", d["id"]))
+
+    alias_evidence = [
+        {"name": r["name"], "alias": r["alias"], "kind": r["kind"], "doc_id": r["doc_id"],
+         "anchor": anchor(r["doc_id"], r["evidence_start"]),
+         "sentence": text_of(r["doc_id"])[r["evidence_start"]:r["evidence_end"]]}
+        for r in conn.execute(f"SELECT * FROM alias_links WHERE entity_id IN ({marks}) ORDER BY id", member_ids)]
+
+    def attribution_item(r) -> dict:
+        data = json.loads(r["data"])
+        return {"kind": r["kind"], "doc_id": r["doc_id"], "title": docs.get(r["doc_id"], {}).get("title"),
+                "content": data["content"]["text"], "speaker": (data.get("speaker") or {}).get("text"),
+                "holder": r["holder"], "holder_id": r["holder_id"], "anchor": anchor(r["doc_id"], r["content_start"]),
+                "published": r["published"]}
+
+    attr_sql = ("SELECT a.*, d.published, e.global_id AS holder_id, coalesce(g.name, e.name, a.speaker) AS holder"
+                " FROM attributions a JOIN documents d ON d.id = a.doc_id"
+                " LEFT JOIN entities e ON e.id = a.entity_id LEFT JOIN global_entities g ON g.id = e.global_id")
+    by_rows = conn.execute(f"{attr_sql} WHERE a.entity_id IN ({marks}) ORDER BY d.published, a.doc_id,"
+                           " a.content_start LIMIT ?", [*member_ids, limit]).fetchall()
+    quotes_by = [attribution_item(r) for r in by_rows if r["kind"] == "quote"]
+    claims_by = [attribution_item(r) for r in by_rows if r["kind"] == "claim"]
+    about = []
+    for doc_id, spans in mention_spans.items():
+        for r in conn.execute(f"{attr_sql} WHERE a.doc_id = ? AND (a.entity_id IS NULL OR a.entity_id NOT IN"
+                              f" ({marks})) ORDER BY a.content_start", [doc_id, *member_ids]):
+            if any(r["content_start"] <= s and e <= r["content_end"] for s, e in spans):
+                about.append(attribution_item(r))
+        if len(about) >= limit:
+            break
+
+    def ent_ref(entity_id: int | None) -> dict | None:
+        if entity_id is None:
+            return None
+        r = conn.execute("SELECT e.doc_id, e.local_id, e.name, e.global_id, g.name AS gname FROM entities e"
+                         " LEFT JOIN global_entities g ON g.id = e.global_id WHERE e.id = ?", (entity_id,)).fetchone()
+        return {"id": r["global_id"] or f"{r['doc_id']}#{r['local_id']}", "name": r["gname"] or r["name"]}
+
+    relations = []
+    for r in conn.execute(
+            "SELECT r.*, d.published FROM relations r JOIN documents d ON d.id = r.doc_id"
+            f" WHERE r.subject_entity_id IN ({marks}) OR r.object_entity_id IN ({marks})"
+            " ORDER BY d.published, r.doc_id, r.id LIMIT ?", [*member_ids, *member_ids, limit]):
+        data = json.loads(r["data"])
+        relations.append({
+            "doc_id": r["doc_id"], "relation": r["relation"], "predicate": data["predicate"]["text"],
+            "subject": data["subject"]["text"], "object": data["object"]["text"],
+            "subject_entity": ent_ref(r["subject_entity_id"]), "object_entity": ent_ref(r["object_entity_id"]),
+            "sentence": data["evidence"]["text"], "anchor": anchor(r["doc_id"], data["evidence"]["start"]),
+            "published": r["published"]})
+    events = []
+    for r in conn.execute(
+            "SELECT DISTINCT ev.*, d.published FROM events ev JOIN event_entities ee ON ee.event_id = ev.id"
+            f" JOIN documents d ON d.id = ev.doc_id WHERE ee.entity_id IN ({marks})"
+            " ORDER BY ev.date IS NULL, ev.date, ev.doc_id LIMIT ?", [*member_ids, limit]):
+        data = json.loads(r["data"])
+        ev = data.get("evidence") or data["time"]
+        events.append({
+            "doc_id": r["doc_id"], "date": r["date"], "date_end": r["date_end"], "uncertain": bool(r["uncertain"]),
+            "precision": data.get("precision"), "time": data["time"]["text"],
+            "trigger": (data.get("trigger") or {}).get("text"), "sentence": ev["text"],
+            "anchor": anchor(r["doc_id"], ev["start"]), "published": r["published"]})
+    name = g["name"] if g else members[0]["name"]
+    label = g["label"] if g else members[0]["label"]
+    return {
+        "id": gid, "name": name, "label": label, "resolved": g is not None,
+        "members": [f"{m['doc_id']}#{m['local_id']}" for m in members],
+        "aliases": sorted(aliases.values(), key=lambda a: (-a["count"], a["alias"])),
+        "alias_evidence": alias_evidence, "mentions": len(mention_rows), "articles": articles,
+        "evidence": evidence, "quotes_by": quotes_by, "claims_by": claims_by, "about": about[:limit],
+        "relations": relations, "events": events, "co_mentions": co_mentions(store, gid, member_ids=member_ids),
+    }
+
+
+def co_mentions(store: Store, gid: str, *, member_ids: list[int] | None = None, limit: int = 40) -> list[dict]:
+    """Entities named in the same articles, counted once per story (copies of a story count once)."""
+    if member_ids is None:
+        member_ids = [m["id"] for m in _members(store, gid)]
+    if not member_ids:
+        return []
+    marks = ",".join("?" * len(member_ids))
+    rows = store.conn.execute(
+        "SELECT o.global_id AS id, g.name, g.label, count(DISTINCT d.story_id) AS stories,"
+        " count(DISTINCT d.id) AS documents FROM entities o JOIN documents d ON d.id = o.doc_id"
+        " JOIN global_entities g ON g.id = o.global_id"
+        f" WHERE o.doc_id IN (SELECT doc_id FROM entities WHERE id IN ({marks})) AND o.global_id != ?"
+        " GROUP BY o.global_id ORDER BY stories DESC, g.mentions DESC, g.name LIMIT ?",
+        [*member_ids, gid, limit]).fetchall()
+    return [dict(r) for r in rows]
+
+
+# ---- the graph -------------------------------------------------------------------------------
+def graph(store: Store, *, label: str | None = None, min_weight: int = 1, date_from: str | None = None,
+          date_to: str | None = None, center: str | None = None, max_nodes: int = 150) -> dict:
+    """Entities as nodes; co-mentions (weight = stories naming both) and relations as edges.
+
+    Without ``center``: the ``max_nodes`` most mentioned entities (of ``label``) and the edges
+    among them; with ``center``: that entity and its neighbours.
+    """
+    conn = store.conn
+    where, args = _doc_filters(date_from, date_to, None, None)
+    doc_where = f" AND {where}" if where else ""
+    label_sql, label_args = (" AND g.label = ?", [label]) if label else ("", [])
+    if center:
+        neighbours = [r[0] for r in conn.execute(
+            "SELECT o.global_id FROM entities c JOIN entities o ON o.doc_id = c.doc_id"
+            " JOIN documents d ON d.id = c.doc_id JOIN global_entities g ON g.id = o.global_id"
+            f" WHERE c.global_id = ? AND o.global_id != ?{doc_where}{label_sql}"
+            " GROUP BY o.global_id HAVING count(DISTINCT d.story_id) >= ?"
+            " ORDER BY count(DISTINCT d.story_id) DESC, g.mentions DESC LIMIT ?",
+            [center, center, *args, *label_args, min_weight, max_nodes - 1])]
+        ids = [center, *neighbours]
+    elif where:
+        ids = [r[0] for r in conn.execute(
+            "SELECT e.global_id FROM entities e JOIN documents d ON d.id = e.doc_id"
+            " JOIN global_entities g ON g.id = e.global_id"
+            f" WHERE 1{doc_where}{label_sql} GROUP BY e.global_id ORDER BY sum(e.mention_count) DESC LIMIT ?",
+            [*args, *label_args, max_nodes])]
+    else:
+        ids = [r[0] for r in conn.execute(
+            f"SELECT g.id FROM global_entities g WHERE 1{label_sql} ORDER BY g.mentions DESC, g.id LIMIT ?",
+            [*label_args, max_nodes])]
+    if not ids:
+        return {"nodes": [], "edges": []}
+    marks = ",".join("?" * len(ids))
+    nodes = [{"id": r["id"], "name": r["name"], "label": r["label"], "mentions": r["mentions"],
+              "documents": r["documents"]}
+             for r in conn.execute(f"SELECT * FROM global_entities WHERE id IN ({marks})", ids)]
+    edges: dict[tuple[str, str], dict] = {}
+    for r in conn.execute(
+            "SELECT a.global_id AS s, b.global_id AS t, count(DISTINCT d.story_id) AS w FROM entities a"
+            " JOIN entities b ON b.doc_id = a.doc_id AND b.global_id > a.global_id"
+            " JOIN documents d ON d.id = a.doc_id"
+            f" WHERE a.global_id IN ({marks}) AND b.global_id IN ({marks}){doc_where}"
+            " GROUP BY a.global_id, b.global_id", [*ids, *ids, *args]):
+        edges[(r["s"], r["t"])] = {"source": r["s"], "target": r["t"], "weight": r["w"], "co_mentions": r["w"],
+                                   "relations": []}
+    for r in conn.execute(
+            "SELECT a.global_id AS s, b.global_id AS t, r.relation, count(DISTINCT d.story_id) AS w FROM relations r"
+            " JOIN entities a ON a.id = r.subject_entity_id JOIN entities b ON b.id = r.object_entity_id"
+            " JOIN documents d ON d.id = r.doc_id"
+            f" WHERE a.global_id IN ({marks}) AND b.global_id IN ({marks}) AND a.global_id != b.global_id{doc_where}"
+            " GROUP BY a.global_id, b.global_id, r.relation", [*ids, *ids, *args]):
+        key = tuple(sorted((r["s"], r["t"])))
+        edge = edges.setdefault(key, {"source": key[0], "target": key[1], "weight": 0, "co_mentions": 0,
+                                      "relations": []})
+        edge["relations"].append({"subject": r["s"], "object": r["t"], "relation": r["relation"], "count": r["w"]})
+    kept = [e for e in edges.values() if e["weight"] >= min_weight or e["relations"]]
+    if not center and min_weight > 1:
+        linked = {x for e in kept for x in (e["source"], e["target"])}
+        nodes = [n for n in nodes if n["id"] in linked]
+    return {"nodes": sorted(nodes, key=lambda n: -n["mentions"]),
+            "edges": sorted(kept, key=lambda e: (-e["weight"], e["source"], e["target"]))}
+
+
+# ---- claims, stories, judgements -------------------------------------------------------------
+def claims_ledger(store: Store, *, about: str | None = None, by: str | None = None) -> list[dict]:
+    """``Store.claim_figures`` grouped by what is counted (``unit_key``), groups with differing
+    figures first; each figure with its holder's global id where the holder resolved."""
+    from ..extract.units import unit_key
+
+    groups: dict[str, list[dict]] = {}
+    for figure in store.claim_figures(about=about, by=by):
+        groups.setdefault(unit_key(figure["unit"]), []).append(figure)
+    ordered = sorted(groups.items(), key=lambda kv: (-len({f["value"] for f in kv[1]}), -len(kv[1]), kv[0]))
+    holders = {f["holder"] for _, rows in ordered for f in rows if f["holder"]}
+    ids: dict[str, str] = {}
+    for h in holders:
+        row = store.conn.execute("SELECT id FROM global_entities WHERE name = ? ORDER BY mentions DESC LIMIT 1",
+                                 (h,)).fetchone()
+        if row:
+            ids[h] = row[0]
+    return [{"counts": key, "conflicting": len({f["value"] for f in rows}) > 1,
+             "figures": [{**f, "holder_id": ids.get(f["holder"] or "")} for f in rows]} for key, rows in ordered]
+
+
+def story_count(store: Store, min_copies: int = 2) -> int:
+    return store.conn.execute("SELECT count(*) FROM (SELECT story_id FROM documents GROUP BY story_id"
+                              " HAVING count(*) >= ?)", (min_copies,)).fetchone()[0]
+
+
+def judgements(store: Store) -> list[dict]:
+    """Every judgement (undone ones too), newest first, with the names its member ids stand for."""
+    out = []
+    for j in reversed(store.judgements(include_undone=True)):
+        names = {}
+        for key in ("a", "b"):
+            value = j[key]
+            names[key] = store.entity_name(value) if value and _MEMBER.match(value) else value
+        out.append({**j, "a_name": names["a"], "b_name": names["b"]})
+    return out
+
+
+def sources(store: Store, limit: int = 50) -> list[str]:
+    """Sites named on documents (for the source filter's suggestions)."""
+    return [r[0] for r in store.conn.execute(
+        "SELECT site FROM documents WHERE site IS NOT NULL GROUP BY site ORDER BY count(*) DESC LIMIT ?", (limit,))]
+
+
+def stories(store: Store, *, min_copies: int = 2, limit: int = 50, offset: int = 0) -> dict:
+    """Stories with at least ``min_copies`` copies, largest first, each copy with source and date."""
+    total = story_count(store, min_copies)
+    items = []
+    for story in store.conn.execute(
+            "SELECT story_id, count(*) AS n FROM documents GROUP BY story_id HAVING n >= ?"
+            " ORDER BY n DESC, story_id LIMIT ? OFFSET ?", (min_copies, limit, offset)).fetchall():
+        copies = [dict(r) for r in store.conn.execute(
+            "SELECT id, title, source, url, site, published, ingested_at FROM documents"
+            " WHERE story_id = ? ORDER BY id", (story["story_id"],))]
+        items.append({"story": story["story_id"], "copies": copies})
+    return {"total": total, "items": items}
