@@ -58,7 +58,16 @@ def _save(store: Store, resolver: Resolver, resolved_docs: list[int]) -> Resolut
 
 
 def resolve_pending(store: Store) -> ResolutionReport:
-    """Attach documents not yet resolved to the existing global entities (incremental)."""
+    """Attach documents not yet resolved to the existing global entities (incremental).
+
+    Reading the state, resolving and saving happen in one write transaction, so two ingests
+    finishing together cannot overwrite each other's resolution.
+    """
+    with store.write_transaction():
+        return _resolve_pending(store)
+
+
+def _resolve_pending(store: Store) -> ResolutionReport:
     pending = store.documents_to_resolve(pending_only=True)
     state = store.resolver_state()
     if not pending:
@@ -71,6 +80,11 @@ def resolve_pending(store: Store) -> ResolutionReport:
 
 def rebuild(store: Store) -> ResolutionReport:
     """Resolve every document from scratch, then replay every active judgement in order."""
+    with store.write_transaction():
+        return _rebuild(store)
+
+
+def _rebuild(store: Store) -> ResolutionReport:
     resolver = Resolver()
     documents = store.documents_to_resolve(pending_only=False)
     for doc_id, story_id, entities in documents:
@@ -82,6 +96,11 @@ def rebuild(store: Store) -> ResolutionReport:
 
 def judge(store: Store, kind: str, a: str, b: str | None, note: str | None = None) -> ResolutionReport:
     """Record a judgement and apply it to the current resolution (later runs replay it)."""
+    with store.write_transaction():
+        return _judge(store, kind, a, b, note)
+
+
+def _judge(store: Store, kind: str, a: str, b: str | None, note: str | None) -> ResolutionReport:
     state = store.resolver_state()
     resolver = Resolver.from_dict(state) if state else Resolver()
     judgement = {"kind": kind, "a": a, "b": b}
@@ -92,7 +111,8 @@ def judge(store: Store, kind: str, a: str, b: str | None, note: str | None = Non
 
 def undo(store: Store) -> dict | None:
     """Undo the latest judgement: mark it undone and rebuild the resolution without it."""
-    undone = store.undo_judgement()
-    if undone is not None:
-        rebuild(store)
-    return undone
+    with store.write_transaction():
+        undone = store.undo_judgement()
+        if undone is not None:
+            _rebuild(store)
+        return undone

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+from contextlib import contextmanager
 import hashlib
 import json
 import re
@@ -499,10 +500,12 @@ class Store:
     def save_resolution(self, state: dict, assignments: dict[tuple[int, str], str | None],
                         global_entities: list[dict], resolved_docs: Iterable[int],
                         overrides: dict[int, str | None] | None = None) -> None:
-        """Write the resolver state, every document entity's global id and the global entities, atomically."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        """Write the resolver state, every document entity's global id and the global entities, atomically.
+
+        Inside ``write_transaction()`` it joins that transaction (read, resolve and save as one).
+        """
+        with self.write_transaction():
+            conn = self.conn
             conn.execute("INSERT OR REPLACE INTO resolver_state (key, data) VALUES ('resolver', ?)",
                          (json.dumps(state, ensure_ascii=False),))
             conn.executemany("UPDATE entities SET global_id = ? WHERE doc_id = ? AND local_id = ?",
@@ -516,10 +519,20 @@ class Store:
             conn.execute("DELETE FROM mention_overrides")
             conn.executemany("INSERT INTO mention_overrides (mention_id, global_id) VALUES (?, ?)",
                              list((overrides or {}).items()))
-            conn.execute("COMMIT")
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on error); nests as a no-op."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
     def mentions_of_global(self, global_id: str) -> list[tuple[int, int, str, str]]:
