@@ -308,10 +308,12 @@ class Store:
 
         Document entities that share a global entity form one profile; unresolved ones stand alone.
         """
+        # Three indexed lookups (an OR across the join would scan every entity).
         rows = self.conn.execute(
-            "SELECT DISTINCT e.id, e.name, e.label, e.global_id FROM entities e"
-            " LEFT JOIN aliases a ON a.entity_id = e.id"
-            " WHERE e.global_id = ? OR e.name = ? COLLATE NOCASE OR a.alias = ? COLLATE NOCASE ORDER BY e.id",
+            "SELECT e.id, e.name, e.label, e.global_id FROM entities e WHERE e.id IN ("
+            " SELECT id FROM entities WHERE global_id = ?"
+            " UNION SELECT id FROM entities WHERE name = ? COLLATE NOCASE"
+            " UNION SELECT entity_id FROM aliases WHERE alias = ? COLLATE NOCASE) ORDER BY e.id",
             (name.strip(), name.strip(), name.strip()),
         ).fetchall()
         profiles: dict[str, EntityProfile] = {}
