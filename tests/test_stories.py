@@ -1,6 +1,8 @@
 """Copies of the same story: MinHash signatures and story clusters in the store."""
 from __future__ import annotations
 
+import json
+
 from click.testing import CliRunner
 
 from watchdesk.cli import main
@@ -49,3 +51,24 @@ def test_sample_with_and_without_debris_is_one_story_with_two_copies(tmp_path, s
     assert lines[0].startswith("story 1: 2 copies  Syrian Jihad")
     assert len([line for line in lines if line.startswith("story")]) == 1
     assert "clean-copy.txt" in result.stdout and "other.txt" not in result.stdout
+
+    # No duplicated entities: each person and group is one global entity holding both copies,
+    # with the names the article gives it and the sentence that says so.
+    def profile(name):
+        found = json.loads(runner.invoke(main, ["entity", name, "--db", db, "--json"]).stdout)
+        assert len(found) == 1, (name, [p["name"] for p in found])
+        return found[0]
+
+    person = profile("Tsuneoki")
+    assert person["name"] == "Shamil Tsuneoka" and len(person["documents"]) == 2
+    assert {"Tsuneoka", "Tsuneoki"} <= set(person["aliases"])
+    gelayev = profile("Gelaev")
+    assert gelayev["name"] == "Khamzat Gelayev" and profile("Ruslan")["id"] == gelayev["id"]
+    assert any("Khamzat (Ruslan) Gelayev" in a["sentence"] for a in gelayev["alias_evidence"])
+    umar = profile("Sheikh Umar al-Shishani")
+    assert umar["id"] == profile("Tarkhan Batirashvili")["id"]
+    assert any(a["kind"] == "known as" and "known among jihadists as" in a["sentence"] for a in umar["alias_evidence"])
+    qaeda = profile("Al-Qaida")
+    assert qaeda["id"] == profile("Al Qaeda")["id"] == profile("al-Qaeda")["id"]
+    assert len(profile("Free Syrian Army")["documents"]) == 2
+    assert "Ahrar al-Sham" in profile("Hakarat Ahrar al-Sham")["name"]
