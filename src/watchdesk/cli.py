@@ -267,13 +267,58 @@ def entity(name: str, db: str, as_json: bool, limit: int) -> None:
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "graphml", "gexf", "ftm"]), default="jsonl",
+              show_default=True, help="jsonl: documents in the extract schema; csv: tables (a folder, or a .zip); "
+              "graphml/gexf: the entity graph; ftm: FollowTheMoney entities (JSON lines) for Aleph.")
+@click.option("--out", type=click.Path(), help="Output file (default: standard output); for csv a folder or FILE.zip.")
 def export(db: str, fmt: str, out: str | None) -> None:
-    """Export every stored document in the JSON schema of ``extract``, with global entity ids."""
-    with _open_store(db) as store, click.open_file(out or "-", "w", encoding="utf-8") as sink:
-        for record in store.export_records():
-            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+    """Export the store: documents (JSONL, with global entity ids), CSV tables, the entity graph, FtM."""
+    with _open_store(db) as store:
+        if fmt == "csv":
+            from .export.csv_tables import export_csv
+
+            if not out:
+                raise click.UsageError("--format csv needs --out FOLDER or --out FILE.zip")
+            counts = export_csv(store, out)
+            click.echo(f"{out}: " + ", ".join(f"{n} {table}" for table, n in counts.items()), err=True)
+        elif fmt in ("graphml", "gexf"):
+            from .export.graph import export_graph
+
+            if not out:
+                raise click.UsageError(f"--format {fmt} needs --out FILE")
+            nodes, edges = export_graph(store, out, fmt)
+            click.echo(f"{out}: {nodes} entities, {edges} edges", err=True)
+        else:
+            with click.open_file(out or "-", "w", encoding="utf-8") as sink:
+                if fmt == "ftm":
+                    from .export.ftm import export_ftm
+
+                    export_ftm(store, sink)
+                else:
+                    for record in store.export_records():
+                        sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (the desk is for this machine unless told otherwise).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+def serve(db: str, host: str, port: int) -> None:
+    """The analyst's desk in the browser: search, articles, entities, network, claims, curation."""
+    import uvicorn
+
+    from .serve.app import create_app
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db} (run `watchdesk ingest ... --db {db}` first)")
+    loopback = host in ("127.0.0.1", "::1", "localhost")
+    app = create_app(db, allowed_hosts=["127.0.0.1", "localhost", "::1"] if loopback else None)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Watchdesk desk for {db} at http://{shown}:{port}/  (Ctrl+C to stop)")
+    if not loopback:
+        click.echo("warning: listening beyond this machine; curation needs WATCHDESK_TOKEN there", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _member_for(store: Store, name: str) -> str:

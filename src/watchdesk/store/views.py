@@ -88,7 +88,6 @@ def search_entities(store: Store, query: str, *, label: str | None = None, limit
     q = " ".join(query.split())
     if not q:
         return []
-    prefix = _like(q) + "%"
     label_sql, label_args = (" AND g.label = ?", [label]) if label else ("", [])
     rows = store.conn.execute(
         "SELECT g.id, g.name, g.label, g.aliases, g.documents, g.mentions,"
@@ -96,12 +95,12 @@ def search_entities(store: Store, query: str, *, label: str | None = None, limit
         " group_concat(DISTINCT hit.alias) AS matched FROM ("
         "  SELECT e.global_id AS gid, a.alias AS alias, a.alias = ? COLLATE NOCASE AS exact FROM aliases a"
         "  JOIN entities e ON e.id = a.entity_id"
-        "  WHERE a.alias LIKE ? ESCAPE '\\' AND e.global_id IS NOT NULL"
+        "  WHERE a.alias >= ? COLLATE NOCASE AND a.alias < ? COLLATE NOCASE AND e.global_id IS NOT NULL"
         "  UNION ALL SELECT id, name, name = ? COLLATE NOCASE FROM global_entities"
-        "  WHERE name LIKE ? ESCAPE '\\'"
+        "  WHERE name >= ? COLLATE NOCASE AND name < ? COLLATE NOCASE"
         " ) hit JOIN global_entities g ON g.id = hit.gid"
         f" WHERE 1{label_sql} GROUP BY g.id ORDER BY rank, g.mentions DESC, g.name LIMIT ?",
-        [q, q, prefix, q, prefix, *label_args, limit]).fetchall()
+        [q, q, q, q + "\uffff", q, q, q + "\uffff", *label_args, limit]).fetchall()
     out = [{"id": r["id"], "name": r["name"], "label": r["label"], "aliases": json.loads(r["aliases"]),
             "documents": r["documents"], "mentions": r["mentions"],
             "matched": sorted(set((r["matched"] or "").split(",")) - {""})} for r in rows]
@@ -110,8 +109,9 @@ def search_entities(store: Store, query: str, *, label: str | None = None, limit
     label_sql = " AND e.label = ?" if label else ""
     rows = store.conn.execute(
         "SELECT e.doc_id, e.local_id, e.name, e.label, e.mention_count FROM aliases a"
-        " JOIN entities e ON e.id = a.entity_id WHERE a.alias LIKE ? ESCAPE '\\'" + label_sql +
-        " GROUP BY e.id ORDER BY e.mention_count DESC LIMIT ?", [prefix, *label_args, limit]).fetchall()
+        " JOIN entities e ON e.id = a.entity_id WHERE a.alias >= ? COLLATE NOCASE AND a.alias < ? COLLATE NOCASE"
+        + label_sql + " GROUP BY e.id ORDER BY e.mention_count DESC LIMIT ?",
+        [q, q + "\uffff", *label_args, limit]).fetchall()
     return [{"id": f"{r['doc_id']}#{r['local_id']}", "name": r["name"], "label": r["label"], "aliases": [r["name"]],
              "documents": 1, "mentions": r["mention_count"], "matched": []} for r in rows]
 
@@ -508,7 +508,14 @@ def judgements(store: Store) -> list[dict]:
         names = {}
         for key in ("a", "b"):
             value = j[key]
-            names[key] = store.entity_name(value) if value and _MEMBER.match(value) else value
+            m = _MEMBER.match(value) if value else None
+            if m:  # the member's current global entity, else the document entity's own name
+                row = store.conn.execute(
+                    "SELECT coalesce(g.name, e.name) FROM entities e LEFT JOIN global_entities g ON g.id = e.global_id"
+                    " WHERE e.doc_id = ? AND e.local_id = ?", (int(m[1]), m[2])).fetchone()
+                names[key] = row[0] if row else value
+            else:
+                names[key] = value
         out.append({**j, "a_name": names["a"], "b_name": names["b"]})
     return out
 
@@ -531,3 +538,33 @@ def stories(store: Store, *, min_copies: int = 2, limit: int = 50, offset: int =
             " WHERE story_id = ? ORDER BY id", (story["story_id"],))]
         items.append({"story": story["story_id"], "copies": copies})
     return {"total": total, "items": items}
+
+
+def full_graph(store: Store, *, label: str | None = None, min_weight: int = 1) -> dict:
+    """The whole entity graph (for exports): every global entity, every co-mention and relation."""
+    conn = store.conn
+    label_sql, label_args = (" WHERE label = ?", [label]) if label else ("", [])
+    nodes = [{"id": r["id"], "name": r["name"], "label": r["label"], "mentions": r["mentions"],
+              "documents": r["documents"]}
+             for r in conn.execute(f"SELECT * FROM global_entities{label_sql} ORDER BY mentions DESC, id", label_args)]
+    keep = {n["id"] for n in nodes}
+    edges: dict[tuple[str, str], dict] = {}
+    for r in conn.execute(
+            "SELECT a.global_id AS s, b.global_id AS t, count(DISTINCT d.story_id) AS w FROM entities a"
+            " JOIN entities b ON b.doc_id = a.doc_id AND b.global_id > a.global_id"
+            " JOIN documents d ON d.id = a.doc_id GROUP BY a.global_id, b.global_id"):
+        if r["s"] in keep and r["t"] in keep:
+            edges[(r["s"], r["t"])] = {"source": r["s"], "target": r["t"], "weight": r["w"], "co_mentions": r["w"],
+                                       "relations": []}
+    for r in conn.execute(
+            "SELECT a.global_id AS s, b.global_id AS t, r.relation, count(DISTINCT d.story_id) AS w FROM relations r"
+            " JOIN entities a ON a.id = r.subject_entity_id JOIN entities b ON b.id = r.object_entity_id"
+            " JOIN documents d ON d.id = r.doc_id WHERE a.global_id IS NOT NULL AND b.global_id IS NOT NULL"
+            " AND a.global_id != b.global_id GROUP BY a.global_id, b.global_id, r.relation"):
+        if r["s"] not in keep or r["t"] not in keep:
+            continue
+        key = tuple(sorted((r["s"], r["t"])))
+        edge = edges.setdefault(key, {"source": key[0], "target": key[1], "weight": 0, "co_mentions": 0,
+                                      "relations": []})
+        edge["relations"].append({"subject": r["s"], "object": r["t"], "relation": r["relation"], "count": r["w"]})
+    return {"nodes": nodes, "edges": [e for e in edges.values() if e["weight"] >= min_weight or e["relations"]]}

@@ -1,0 +1,319 @@
+"""Response models of the JSON API (they make the OpenAPI schema FastAPI publishes at /openapi.json)."""
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Error(BaseModel):
+    detail: str
+
+
+class ArticleSummary(BaseModel):
+    id: int
+    title: str | None
+    source: str
+    site: str | None
+    url: str | None
+    published: str | None
+    story: int | None
+    byline: list[str]
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class ArticlePage(Page):
+    items: list[ArticleSummary]
+
+
+class SpanModel(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class SentenceModel(BaseModel):
+    start: int
+    end: int
+
+
+class MentionModel(BaseModel):
+    start: int
+    end: int
+    text: str
+    label: str
+    entity: str | None
+    local_id: str | None
+
+
+class AttributionModel(BaseModel):
+    kind: str
+    id: str
+    content: SpanModel
+    cue: SpanModel | None
+    speaker: SpanModel | None
+    entity: str | None
+    holder: str | None
+
+
+class RemovedModel(BaseModel):
+    line: int
+    text: str
+    reason: str
+
+
+class CopyModel(BaseModel):
+    id: int
+    title: str | None
+    source: str
+    url: str | None
+    site: str | None
+    published: str | None
+
+
+class ArticleEntity(BaseModel):
+    entity: str
+    local_id: str
+    name: str
+    label: str
+    mentions: int
+    global_name: str
+    first: list[int] | None
+
+
+class Article(BaseModel):
+    id: int
+    doc_key: str
+    source: str
+    format: str
+    url: str | None
+    site: str | None
+    title: str | None
+    byline: list[str]
+    published: str | None
+    language: str | None
+    ingested_at: str
+    cleaned: bool
+    story: int | None
+    copies: list[CopyModel]
+    text: str
+    raw: str
+    removed: list[RemovedModel]
+    sentences: list[SentenceModel]
+    mentions: list[MentionModel]
+    attributions: list[AttributionModel]
+    entities: list[ArticleEntity]
+
+
+class EntitySummary(BaseModel):
+    id: str
+    name: str
+    label: str
+    aliases: list[str]
+    documents: int
+    mentions: int
+
+
+class EntityHit(EntitySummary):
+    matched: list[str]
+
+
+class EntityPage(Page):
+    items: list[EntitySummary]
+
+
+class AliasCount(BaseModel):
+    alias: str
+    count: int
+    documents: list[int]
+
+
+class AliasEvidence(BaseModel):
+    name: str
+    alias: str
+    kind: str
+    doc_id: int
+    anchor: int
+    sentence: str
+
+
+class EntityArticle(BaseModel):
+    id: int
+    title: str | None
+    source: str
+    published: str | None
+    story_id: int | None
+    site: str | None
+    mentions: int
+
+
+class EvidenceModel(BaseModel):
+    doc_id: int
+    start: int
+    end: int
+    mention: str
+    sentence: str
+    anchor: int
+
+
+class StatementModel(BaseModel):
+    kind: str
+    doc_id: int
+    title: str | None
+    content: str
+    speaker: str | None
+    holder: str | None
+    holder_id: str | None
+    anchor: int
+    published: str | None
+
+
+class EntityRef(BaseModel):
+    id: str
+    name: str
+
+
+class RelationModel(BaseModel):
+    doc_id: int
+    relation: str
+    predicate: str
+    subject: str
+    object: str
+    subject_entity: EntityRef | None
+    object_entity: EntityRef | None
+    sentence: str
+    anchor: int
+    published: str | None
+
+
+class EventModel(BaseModel):
+    doc_id: int
+    date: str | None
+    date_end: str | None
+    uncertain: bool
+    precision: str | None
+    time: str
+    trigger: str | None
+    sentence: str
+    anchor: int
+    published: str | None
+
+
+class CoMention(BaseModel):
+    id: str
+    name: str
+    label: str
+    stories: int
+    documents: int
+
+
+class Entity(BaseModel):
+    id: str
+    name: str
+    label: str
+    resolved: bool
+    members: list[str]
+    aliases: list[AliasCount]
+    alias_evidence: list[AliasEvidence]
+    mentions: int
+    articles: list[EntityArticle]
+    evidence: list[EvidenceModel]
+    quotes_by: list[StatementModel]
+    claims_by: list[StatementModel]
+    about: list[StatementModel]
+    relations: list[RelationModel]
+    events: list[EventModel]
+    co_mentions: list[CoMention]
+
+
+class SearchHitModel(BaseModel):
+    id: int
+    title: str | None
+    source: str
+    site: str | None
+    url: str | None
+    published: str | None
+    story: int | None
+    snippet: str
+    score: float
+
+
+class SearchResult(Page):
+    articles: list[SearchHitModel]
+    entities: list[EntityHit]
+
+
+class Node(BaseModel):
+    id: str
+    name: str
+    label: str
+    mentions: int
+    documents: int
+
+
+class EdgeRelation(BaseModel):
+    subject: str
+    object: str
+    relation: str
+    count: int
+
+
+class Edge(BaseModel):
+    source: str
+    target: str
+    weight: int
+    co_mentions: int
+    relations: list[EdgeRelation]
+
+
+class Graph(BaseModel):
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+class Figure(BaseModel):
+    unit: str
+    value: float | None
+    low: float | None
+    high: float | None
+    text: str
+    approximate: bool
+    qualifier: str | None
+    holder: str | None
+    holder_id: str | None
+    speaker: str | None
+    kind: str
+    statement: str
+    doc_id: int
+    title: str | None
+    source: str
+    published: str | None
+    story: int | None
+
+
+class ClaimGroup(BaseModel):
+    counts: str
+    conflicting: bool
+    figures: list[Figure]
+
+
+class StoryCopy(BaseModel):
+    id: int
+    title: str | None
+    source: str
+    url: str | None
+    site: str | None
+    published: str | None
+    ingested_at: str
+
+
+class Story(BaseModel):
+    story: int
+    copies: list[StoryCopy]
+
+
+class StoryPage(Page):
+    items: list[Story]

@@ -1,0 +1,377 @@
+"""The analyst's desk: pages, escaping of hostile article text, curation rules, and end-to-end walks
+in a real headless Chromium (Debian's /usr/bin/chromium through Playwright; skipped without it).
+
+Data: the bundled sample, a lightly edited copy of it (same story), a hostile article and two
+BBC articles when ../shared is present.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "src" / "watchdesk" / "data" / "sample" / "000_d34ae03e57f94ee3.txt"
+BBC = ROOT.parent / "shared" / "data" / "bbc"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+HOSTILE = """Minister <script>window.__pwned = 1</script> denies report
+
+John Smith, the minister of <img src=x onerror="window.__pwned = 2">Defence, said on Monday that the army had "about 500 soldiers" in the region.
+
+"We have nothing to hide <b onmouseover=alert(1)>here</b>," Smith told reporters in London. <svg onload="window.__pwned = 3"></svg>
+
+A reader wrote <script>window.__pwned = 4</script> under the story, and Smith did not reply.
+"""
+
+
+def build_store(folder: Path) -> Path:
+    """Ingest the test articles into folder/desk.db (the real pipeline and model)."""
+    from watchdesk.pipeline import ingest
+    from watchdesk.store.db import Store
+
+    inputs = folder / "in"
+    inputs.mkdir(parents=True)
+    shutil.copy(SAMPLE, inputs / "a_sample.txt")
+    text = SAMPLE.read_text(encoding="utf-8")
+    (inputs / "b_sample_copy.txt").write_text(text + "\nUpdated: an editor's note added at the end.\n",
+                                             encoding="utf-8")
+    (inputs / "c_hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    for name in ("politics/001.txt", "business/001.txt"):
+        if (BBC / name).exists():
+            shutil.copy(BBC / name, inputs / f"d_bbc_{name.replace('/', '_')}")
+    db = folder / "desk.db"
+    with Store(db) as store:
+        report = ingest([str(inputs)], store)
+    assert not report.errors
+    return db
+
+
+@pytest.fixture(scope="module")
+def desk_db(tmp_path_factory) -> Path:
+    return build_store(tmp_path_factory.mktemp("desk"))
+
+
+@pytest.fixture()
+def db(desk_db, tmp_path) -> Path:
+    """A private copy for tests that write (curation)."""
+    target = tmp_path / "desk.db"
+    shutil.copy(desk_db, target)
+    return target
+
+
+def _app(db: Path, **kwargs):
+    from watchdesk.serve.app import create_app
+
+    return create_app(db, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def client(desk_db):
+    return TestClient(_app(desk_db), client=("127.0.0.1", 50000))
+
+
+def _doc_id(db: Path, key: str) -> int:
+    from watchdesk.store.db import Store
+
+    with Store(db) as s:
+        return s.conn.execute("SELECT id FROM documents WHERE doc_key = ?", (key,)).fetchone()[0]
+
+
+def _gid(db: Path, name: str) -> str:
+    from watchdesk.store.db import Store
+
+    with Store(db) as s:
+        return s.global_ids_for(name)[0]
+
+
+# ---- pages -----------------------------------------------------------------------------------
+def test_pages_render(client, desk_db):
+    doc = _doc_id(desk_db, "a_sample")
+    for url in ["/", "/search?q=foreign+fighters", f"/article/{doc}", "/network", "/claims", "/stories",
+                "/curation", "/search?q=Gelaev&type=PERSON"]:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "text/html" in r.headers["content-type"]
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert client.get("/article/999999").status_code == 404
+    assert client.get("/entity/no-such-entity").status_code == 404
+    assert client.get("/search?q=x&from=yesterday").status_code == 400
+
+
+def test_search_finds_entity_by_alias_and_articles_with_snippets(client):
+    r = client.get("/search", params={"q": "Gelaev"})
+    assert "Khamzat Gelayev" in r.text
+    assert re.search(r'href="/entity/G\d+"[^>]*>Khamzat Gelayev<', r.text)
+    r = client.get("/search", params={"q": "foreign fighters"})
+    assert "<mark>foreign</mark>" in r.text and "Syrian Jihad" in r.text
+    # filters: a date range excludes undated articles; an unknown source finds nothing
+    assert "No article matches" in client.get("/search", params={"q": "fighters", "from": "2030"}).text
+    assert "No article matches" in client.get("/search", params={"q": "fighters", "source": "nowhere"}).text
+    assert "Syrian Jihad" in client.get("/search", params={"q": "fighters", "source": "a_sample"}).text
+    assert "Syrian Jihad" in client.get("/search", params={"q": "fighters", "type": "PERSON"}).text
+
+
+def test_article_marks_mentions_sentences_and_speakers(client, desk_db):
+    doc = _doc_id(desk_db, "a_sample")
+    html = client.get(f"/article/{doc}").text
+    gid = _gid(desk_db, "Shamil Tsuneoka")
+    assert re.search(rf'<a class="m t-PERSON" href="/entity/{gid}"[^>]*>Shamil Tsuneoka</a>', html)
+    assert re.search(r'<span class="sent" id="s-\d+">', html)
+    assert 'class="attr quote"' in html and 'data-speaker="Shamil Tsuneoka"' in html
+    assert "Removed lines" in html and "Raw input" in html  # the toggle's second view
+    # the other copy of the story is listed
+    assert f'href="/article/{_doc_id(desk_db, "b_sample_copy")}"' in html
+
+
+def test_hostile_article_is_escaped(client, desk_db):
+    doc = _doc_id(desk_db, "c_hostile")
+    html = client.get(f"/article/{doc}").text
+    assert "<script>window" not in html and "<img src=x" not in html and "<svg onload" not in html
+    assert "&lt;script&gt;window.__pwned = 4&lt;/script&gt;" in html
+    assert "onerror=&#34;window" in html or "onerror=&quot;window" in html
+    search = client.get("/search", params={"q": "minister pwned"}).text
+    assert "<script>window" not in search
+    api = client.get(f"/api/articles/{doc}").json()
+    assert "<script>" in api["text"] and "onerror" in api["text"]  # JSON keeps the text as it is
+
+
+def test_entity_page_evidence_and_co_mentions_once_per_story(client, desk_db):
+    from watchdesk.store import views
+    from watchdesk.store.db import Store
+
+    gid = _gid(desk_db, "Shamil Tsuneoka")
+    html = client.get(f"/entity/{gid}").text
+    assert "Shamil Tsuneoka" in html and "Names" in html and "Timeline" in html
+    assert re.search(r'href="/article/\d+#s-\d+"', html)  # evidence links to sentences
+    with Store(desk_db) as s:
+        e = views.entity(s, gid)
+    assert len({a["story_id"] for a in e["articles"]}) == 1 and len(e["articles"]) == 2  # two copies, one story
+    isis = next(c for c in e["co_mentions"] if c["name"] == "ISIS")
+    assert isis["documents"] == 2 and isis["stories"] == 1
+    # a name or alias in the URL redirects to the global id
+    r = client.get("/entity/Gelaev", follow_redirects=False)
+    assert r.status_code == 302 and re.fullmatch(r"/entity/G\d+", r.headers["location"])
+
+
+# ---- curation rules --------------------------------------------------------------------------
+def _csrf(client, url="/curation") -> str:
+    html = client.get(url).text
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    return found[1] if found else client.cookies.get("wd_csrf")
+
+
+def test_curation_needs_local_client_csrf_and_same_origin(db, monkeypatch):
+    monkeypatch.delenv("WATCHDESK_TOKEN", raising=False)
+    remote = TestClient(_app(db), client=("203.0.113.9", 40000))
+    assert 'action="/curate/undo"' not in remote.get("/curation").text
+    token = _csrf(remote, "/login")
+    assert remote.post("/curate/undo", data={"csrf": token}).status_code == 403
+    local = TestClient(_app(db), client=("127.0.0.1", 40000))
+    token = _csrf(local)
+    assert local.post("/curate/undo", data={}).status_code == 403  # no CSRF field
+    assert local.post("/curate/undo", data={"csrf": "x" * 43}).status_code == 403  # wrong token
+    assert local.post("/curate/undo", data={"csrf": token},
+                      headers={"origin": "http://evil.example"}).status_code == 403
+    ok = local.post("/curate/undo", data={"csrf": token}, headers={"origin": "http://testserver"},
+                    follow_redirects=False)
+    assert ok.status_code == 303  # allowed (nothing to undo: a message, not an error page)
+
+
+def test_token_allows_remote_curation(db):
+    remote = TestClient(_app(db, token="s3cret"), client=("203.0.113.9", 40000))
+    token = _csrf(remote, "/login")
+    gid = _gid(db, "Khamzat Gelayev")
+    r = remote.post("/curate/merge", data={"csrf": token, "a": gid, "b": "Tsuneoka"},
+                    headers={"x-watchdesk-token": "wrong"})
+    assert r.status_code == 403
+    r = remote.post("/curate/merge", data={"csrf": token, "a": gid, "b": "Tsuneoka"},
+                    headers={"x-watchdesk-token": "s3cret"}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_merge_split_reject_and_undo_through_the_desk(db):
+    from watchdesk.store.db import Store
+
+    c = TestClient(_app(db), client=("127.0.0.1", 40000))
+    token = _csrf(c)
+    a, b = _gid(db, "Khamzat Gelayev"), _gid(db, "Tarkhan Batirashvili")
+    r = c.post("/curate/merge", data={"csrf": token, "a": a, "b": b, "note": "test"})
+    assert r.status_code == 200 and "Merged" in r.text
+    with Store(db) as s:
+        assert s.global_ids_for("Khamzat Gelayev") == s.global_ids_for("Tarkhan Batirashvili")
+        assert [j["kind"] for j in s.judgements()] == ["merge"]
+    r = c.post("/curate/undo", data={"csrf": token})
+    assert "Undid" in r.text
+    with Store(db) as s:
+        assert s.global_ids_for("Khamzat Gelayev") != s.global_ids_for("Tarkhan Batirashvili")
+        assert s.judgements() == []
+    # split an alias off, and mark one mention as not an entity
+    c.post("/curate/split", data={"csrf": token, "entity": a, "alias": "Ruslan"})
+    doc = _doc_id(db, "c_hostile")
+    with Store(db) as s:
+        start, end = s.conn.execute('SELECT start, "end" FROM mentions WHERE doc_id = ? AND text = ?',
+                                    (doc, "London")).fetchone()
+    r = c.post("/curate/reject", data={"csrf": token, "doc_id": doc, "start": start, "end": end})
+    assert "not an entity" in r.text
+    with Store(db) as s:
+        assert [j["kind"] for j in s.judgements()] == ["split", "reject"]
+
+
+# ---- in the browser --------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_desk(desk_db, tmp_path_factory):
+    import uvicorn
+
+    db = tmp_path_factory.mktemp("live") / "desk.db"
+    shutil.copy(desk_db, db)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(_app(db, allowed_hosts=["127.0.0.1", "localhost"]), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}", db
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/install_browser.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.dialogs = []
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        yield page
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def _click_node(page, graph_id: str, node_id: str) -> None:
+    page.wait_for_selector(f"#{graph_id}[data-ready='1']")
+    box = page.locator(f"#{graph_id}").bounding_box()
+    pos = page.evaluate(
+        "([g, n]) => { const cy = window.watchdeskGraphs[g]; const node = cy.getElementById(n);"
+        " cy.center(node); return node.renderedPosition(); }", [graph_id, node_id])
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+
+
+def test_walk_search_article_entity_network_node(live_desk, browser_page):
+    base, db = live_desk
+    page = browser_page
+    page.goto(base + "/")
+    shot(page, "01-home")
+    page.fill(".big-search input[name=q]", "Gelaev")
+    page.press(".big-search input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q=Gelaev"))
+    assert page.locator(".entity-hits a.ent", has_text="Khamzat Gelayev").count() == 1
+    shot(page, "02-search")
+    page.click("ol.hits a.hit-title >> nth=0")
+    page.wait_for_url(re.compile(r"/article/\d+"))
+    assert page.locator("#article-text a.m.t-PERSON").count() > 5
+    shot(page, "03-article")
+    page.click("button[data-view=raw]")
+    assert page.locator("#view-raw").is_visible() and not page.locator("#view-clean").is_visible()
+    shot(page, "04-article-raw")
+    page.click("button[data-view=clean]")
+    page.click("#article-text a.m:text('Tsuneoka') >> nth=0")
+    page.wait_for_url(re.compile(r"/entity/G\d+"))
+    assert page.locator("h1").inner_text() == "Shamil Tsuneoka"
+    page.wait_for_selector("#mini-graph[data-ready='1']")
+    shot(page, "05-entity")
+    # evidence link -> the sentence is highlighted in its article
+    page.click("#evidence a.evid >> nth=1")
+    page.wait_for_url(re.compile(r"/article/\d+#s-\d+"))
+    target = page.url.rsplit("#", 1)[1]
+    assert page.locator(f"[id='{target}']").get_attribute("class").find("flash-target") >= 0
+    shot(page, "06-evidence-sentence")
+    page.click("nav.main-nav a:text('Network')")
+    page.wait_for_selector("#graph[data-ready='1']")
+    assert "entities" in page.locator("#graph-status").inner_text()
+    shot(page, "07-network")
+    gid = _gid(db, "Khamzat Gelayev")
+    _click_node(page, "graph", gid)
+    page.wait_for_url(re.compile(rf"/entity/{gid}$"))
+    assert page.locator("h1").inner_text() == "Khamzat Gelayev"
+    page.goto(base + "/claims")
+    shot(page, "08-claims")
+    assert not page.errors and not page.dialogs
+
+
+def test_hostile_article_runs_nothing_in_the_browser(live_desk, browser_page):
+    base, db = live_desk
+    page = browser_page
+    page.goto(f"{base}/article/{_doc_id(db, 'c_hostile')}")
+    page.hover("#article-text")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#article-text script, #article-text img, #article-text svg, #article-text b").count() == 0
+    assert "<script>window.__pwned = 4</script>" in page.locator("#article-text").inner_text()
+    assert "<img src=x onerror" in page.locator("#article-text").inner_text()
+    page.click("button[data-view=raw]")
+    assert "<script>window.__pwned = 1</script>" in page.locator("#raw-text").inner_text()
+    assert page.evaluate("window.__pwned") is None and not page.dialogs
+    page.goto(f"{base}/search?q=minister+pwned")
+    assert page.evaluate("window.__pwned") is None and not page.dialogs
+    page.goto(f"{base}/article/{_doc_id(db, 'c_hostile')}")
+    shot(page, "09-hostile-article")
+
+
+def test_curation_merge_then_undo_in_the_browser(live_desk, browser_page):
+    from watchdesk.store.db import Store
+
+    base, db = live_desk
+    page = browser_page
+    a = _gid(db, "Khamzat Gelayev")
+    page.goto(f"{base}/entity/{a}")
+    page.fill("#merge-form input[name=b]", "Tarkhan Batirashvili")
+    page.fill("#merge-form input[name=note]", "same man, per the article")
+    page.click("#merge-form button[type=submit]")
+    page.wait_for_selector(".flash.ok")
+    assert "Merged" in page.locator(".flash.ok").inner_text()
+    shot(page, "10-merged")
+    with Store(db) as s:
+        assert s.global_ids_for("Khamzat Gelayev") == s.global_ids_for("Tarkhan Batirashvili")
+    page.click("nav.main-nav a:text('Curation')")
+    assert "merge" in page.locator("table.judgements").inner_text()
+    page.click("#undo-form button")
+    page.wait_for_selector(".flash.ok")
+    assert "Undid" in page.locator(".flash.ok").inner_text()
+    assert "undone" in page.locator("table.judgements tr.undone").inner_text()
+    shot(page, "11-curation-undone")
+    with Store(db) as s:
+        assert s.global_ids_for("Khamzat Gelayev") != s.global_ids_for("Tarkhan Batirashvili")
+    assert not page.errors and not page.dialogs
