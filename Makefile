@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
+# Ingests the bundled sample, prints what it found, then serves the desk on http://127.0.0.1:8765/
 demo: setup
-	$(VENV)/bin/watchdesk demo --db watchdesk.db
+	$(VENV)/bin/watchdesk demo --db watchdesk.db --serve
 
 # The web tests drive Debian's Chromium (/usr/bin/chromium) through Playwright.
 browser:

@@ -494,8 +494,10 @@ def summary(db: str, top: int) -> None:
 @main.command()
 @db_option
 @model_option
-def demo(db: str, model: str) -> None:
-    """Ingest the bundled sample article and show what was found."""
+@click.option("--serve", "then_serve", is_flag=True, help="Then open the desk on 127.0.0.1 (Ctrl+C to stop).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+def demo(db: str, model: str, then_serve: bool = False, port: int = 8765) -> None:
+    """Ingest the bundled sample article, show what was found, and optionally serve the desk."""
     ctx = click.get_current_context()
     try:
         ctx.invoke(ingest, inputs=(str(SAMPLE_DIR),), db=db, model=model, no_clean=False, quiet=True)
@@ -511,6 +513,9 @@ def demo(db: str, model: str) -> None:
     click.echo("")
     ctx.invoke(claims, db=db, about=None, by=None, as_json=False)
     click.echo(f"\nTry: watchdesk search \"foreign fighters\" --db {db}   |   watchdesk export --db {db}")
+    if then_serve:
+        click.echo("")
+        ctx.invoke(serve, db=db, host="127.0.0.1", port=port)
 
 
 if __name__ == "__main__":
