@@ -43,6 +43,20 @@ _BIO_WORDS = frozenset(
     previously before career producer anchor host blogger""".split()
 )
 _DATE_ONLY = re.compile(r"^[\w ,.:/-]*\b(19|20)\d\d\b[\w ,.:/-]*$")
+# words of a dateline: months, weekdays, clock and ordinal suffixes, "posted/updated on|at"
+_DATE_WORDS = frozenset(
+    """jan january feb february mar march apr april may jun june jul july aug august sep sept
+    september oct october nov november dec december mon monday tue tues tuesday wed wednesday thu
+    thur thurs thursday fri friday sat saturday sun sunday am pm a m p est edt pst pdt cst cdt gmt
+    utc bst cet aest st nd rd th on at posted updated published last modified date""".split()
+)
+
+
+def _is_dateline(text: str) -> bool:
+    """A line that is only a date/time (every word a date word or a number): never a title."""
+    words = WORD_RE.findall(text.lower())
+    return bool(words) and any(w.isdigit() for w in words) \
+        and all(w.isdigit() or w in _DATE_WORDS or (w[:-2].isdigit() and w[-2:] in _DATE_WORDS) for w in words)
 
 
 SMOOTH = 0.0  # weight of the neighbour score blend (0 = off)
@@ -128,6 +142,11 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
     falls back to a heuristic line score. ``threshold`` overrides the model's keep threshold.
     """
     text = repair_text(raw)
+    for _ in range(2):  # a repair can expose another (an entity decoding into mojibake): settle it,
+        again = repair_text(text)  # so that cleaning the output again repairs nothing more
+        if again == text:
+            break
+        text = again
     lines = split_lines(text)
     if not lines:
         return CleanDocument(blocks=[])
@@ -197,7 +216,10 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
     for i in range(min(first_body + 1, n)):
         x = L[i]
         if 2 <= x.ntok <= 30 and not x.line.bullet and not (x.iface and x.iface / x.ntok >= 0.3) \
-                and x.key not in seeds:
+                and not x.line.text.endswith(".") and x.key not in seeds \
+                and not _BY_RE.match(x.line.text) and not _is_dateline(x.line.text):
+            # headlines end without a period, and a byline or a bare date is never the title
+            # (the same tests as the single-copy fallback below, so both paths agree)
             seeds[x.key] = i
     by_key: dict[str, list[int]] = {}
     for j in range(n):
@@ -224,16 +246,18 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
             best = (score, members)
     if best is not None:
         members = best[1]
+        # the title's text is the most frequent copy, never a byline or bare date near-copy
+        named = [i for i in members if not _BY_RE.match(L[i].line.text) and not _is_dateline(L[i].line.text)]
         counts: dict[str, int] = {}
-        for i in members:
+        for i in named or members:
             counts[L[i].line.text] = counts.get(L[i].line.text, 0) + 1
         top = max(counts.values())
-        title_idx = next(i for i in sorted(members) if counts[L[i].line.text] == top)
+        title_idx = next(i for i in sorted(named or members) if counts[L[i].line.text] == top)
     else:
         for i in range(min(first_body, n)):
             x = L[i]
             if x.keep and 3 <= x.ntok <= 30 and not x.line.text.endswith(".") and not _BY_RE.match(x.line.text) \
-                    and not _DATE_ONLY.match(x.line.text):
+                    and not _is_dateline(x.line.text):
                 title_idx = i
                 break
     title_set: set[int] = set()
@@ -308,6 +332,12 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
             x.keep, x.reason = False, "byline"
             y.keep, y.reason = False, "author bio"
 
+    # 5b. interface text the classifier let through: a short line made mostly of interface
+    #     vocabulary (player, sharing, copy, menu words) is page furniture, wherever it is
+    for x in L:
+        if x.keep and x.kind == "paragraph" and 0 < x.ntok <= 8 and x.iface / x.ntok >= 0.3:
+            x.keep, x.reason = False, "interface text"
+
     # 6. context: short non-sentences between debris go; short lines between body paragraphs stay
     def prev_i(i):
         return i - 1 if i > 0 else None
@@ -322,14 +352,18 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
         a, b = prev_i(i), next_i(i)
         a_body = a is not None and body(a)
         b_body = b is not None and body(b)
-        if x.keep and x.ntok < 15 and not x.ends and x.p < 0.6:
+        furniture = ("interface text", "navigation bullet")
+        if x.keep and x.ntok < 15 and not x.ends and (x.p < 0.6 or (
+                a is not None and b is not None and L[a].reason in furniture and L[b].reason in furniture)):
+            # (a caption between two widget lines goes whatever its score: the widget's label)
             a_bad = a is None or (not L[a].keep and L[a].reason not in ("byline",))
             b_bad = b is None or (not L[b].keep and L[b].reason not in ("byline",))
             if a_bad and b_bad and not b_body:
                 x.keep, x.reason = False, "short non-sentence between debris"
         elif not x.keep and 1 <= x.ntok <= 12 and not x.ends and not x.line.bullet and i not in title_set \
                 and x.reason not in ("repeated line", "byline", "author bio", "between title copies") \
-                and a_body and b_body and not (x.iface and x.iface / x.ntok >= 0.3):
+                and a_body and b_body and not (x.iface and x.iface / x.ntok >= 0.3) \
+                and not (x.ntok >= 3 and x.key in seen):  # never rescue a copy of a kept line
             x.keep, x.reason = True, ""
         if x.keep and x.ntok <= 15 and not x.ends and not x.line.bullet and b is not None and L[b].keep \
                 and L[b].ends and L[b].ntok > x.ntok:

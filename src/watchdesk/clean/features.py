@@ -146,6 +146,10 @@ PAGE_NAMES = [
     "rel_pos", "rel_char_pos", "log_nlines", "dist_longest", "before_longest",
     "frac_text_before", "frac_text_after", "comment_markers_before", "rel_tokens_to_max",
     "in_text_run", "text_run_len",
+    # page-wide debris signals: a raw page repeats lines and carries interface/navigation
+    # lines; an already-clean article does neither (this is what lets the classifier tell
+    # its own output from a raw page and keep it whole, i.e. makes cleaning idempotent)
+    "page_max_occ", "page_repeat_frac", "page_iface_frac", "page_bullet_frac", "page_short_frac",
 ]
 WINDOWS = (1, 2, 4, 8)
 
@@ -258,6 +262,16 @@ def line_features(lines: list[Line]) -> np.ndarray:
         else:
             i += 1
     _ = run_id, r
+    occ_col = base[:, col["log_occ"]]
+    many = ntok >= 3
+    nmany = max(int(many.sum()), 1)
+    page_wide = [
+        float(occ_col[many].max()) if many.any() else 0.0,
+        float(((base[:, col["first_occ"]] == 0) & many).sum()) / nmany,
+        float((base[:, col["iface_ratio"]] >= 0.3).mean()),
+        float(((base[:, col["is_bullet"]] > 0) | (base[:, col["is_numbered"]] > 0)).mean()),
+        float(base[:, col["short_nonsentence"]].mean()),
+    ]
     page = np.column_stack([
         idxs / max(n - 1, 1),
         (cchars - chars) / max(cchars[-1], 1.0),
@@ -270,7 +284,7 @@ def line_features(lines: list[Line]) -> np.ndarray:
         ntok / max(ntok.max(), 1.0),
         textlike.astype(np.float64),
         np.log1p(run_len),
-    ])
+    ] + [np.full(n, v) for v in page_wide])
 
     ctx_cols = []
     for k in CONTEXT_KEYS:
