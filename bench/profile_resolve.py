@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import resource
 import sqlite3
 import tempfile
 import time
@@ -48,8 +48,10 @@ def main() -> None:
             report = resolve_pending(store)
             elapsed = time.perf_counter() - t
             rss1 = psutil.Process().memory_info().rss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({"documents": limit, "resolve_seconds": round(elapsed, 2),
-                      "global_entities": report.global_entities, "rss_growth_mb": round((rss1 - rss0) / 2**20)}))
+                      "global_entities": report.global_entities, "rss_growth_mb": round((rss1 - rss0) / 2**20),
+                      "peak_rss_mb": round(peak)}))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from watchdesk.cli import main
-from watchdesk.read.readers import MAX_BYTES, read_file, read_inputs
+from watchdesk.read.readers import MAX_BYTES, read_inputs
 from watchdesk.types import RawDocument, ReadError
 
 ARTICLE = ("The finance minister of Norway, Jens Holm, said on Monday that the budget talks in Oslo "

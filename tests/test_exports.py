@@ -3,7 +3,6 @@ the csv module, networkx.read_graphml / read_gexf, and the followthemoney model.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 import zipfile

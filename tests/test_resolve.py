@@ -176,6 +176,107 @@ def test_story_copies_share_context():
     assert r.global_id("a", "e1") == r.global_id("b", "e1")
 
 
+# ------------------------------------------------------------------ cached aggregates, changes
+def assert_caches_consistent(r: Resolver) -> None:
+    """Every cluster's cached aggregates, profile and blocking keys equal a recomputation."""
+    from watchdesk.resolve.entities import _Aggregates
+
+    for cid, c in r.clusters.items():
+        assert all(r.member_cluster[mid] == cid for mid in c.members)
+        fresh = _Aggregates()
+        for mid in c.members:
+            m = r.members[mid]
+            fresh.add(m, r.doc_story.get(m.doc))
+        agg = r._agg(c)
+        for f in ("typed", "untyped", "votes", "docs", "stories"):
+            assert getattr(agg, f) == getattr(fresh, f), (cid, f)
+        assert list(agg.names) == list(fresh.names) and list(agg.name_counts.items()) == list(fresh.name_counts.items())
+        for mid in c.members:
+            assert all(cid in r._key_clusters[k] for k in r._member_keys(r.members[mid]))
+        if cid in r._profiles:
+            assert r._profiles[cid] == set().union(*(r._doc_keys(d) for d in fresh.docs))
+
+
+def test_cached_aggregates_follow_merges_splits_and_removals():
+    r, ids = batch()
+    assert_caches_consistent(r)
+    r.judge(ids["d4#e1"], ids["d1#e1"], Judgement.POSITIVE)  # merge
+    assert_caches_consistent(r)
+    r.judge("d2#e1", r.global_id("d1", "e1"), Judgement.NEGATIVE)  # split
+    assert_caches_consistent(r)
+    r.split_alias(r.global_id("d6", "e1"), "al-Qaeda")
+    assert_caches_consistent(r)
+    r.reject_name("Lima")
+    r.add_document("d3", [E("e1", "Anna Kowalczyk"), E("e2", "Gdansk", "GPE")])  # replaces d3
+    assert_caches_consistent(r)
+    r.add_document("d12", [E("e1", "Kowalczyk"), E("e2", "Baltic Shipping Union", "ORG")], {"story": "s"})
+    r.add_document("d13", [E("e1", "Kowalczyk", mentions=4), E("e2", "Al Qaeda", "ORG")], {"story": "s"})
+    assert_caches_consistent(r)
+    r.remove_document("d1")
+    assert_caches_consistent(r)
+    # and the state still reloads to the same resolution
+    r2 = Resolver.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert [e for e in r2.entities()] == [e for e in r.entities()]
+
+
+def test_changes_name_only_what_moved():
+    full, _ = batch()
+    r = Resolver.from_dict(full.to_dict())
+    assert r.changes() == (set(), set())
+    r.add_document("d8", [E("e1", "Anna Kowalczyk"), E("e2", "Quito", "GPE")])
+    members, clusters = r.changes()
+    assert members == {"d8#e1", "d8#e2"}
+    assert clusters == {r.global_id("d8", "e1"), r.global_id("d8", "e2")}
+    r.clear_changes()
+    a, b = sorted((r.global_id("d4", "e1"), r.global_id("d1", "e1")), key=lambda g: int(g[1:]))
+    moving = set(r.entity(b)["members"])  # the younger id is absorbed
+    r.judge(a, b, Judgement.POSITIVE)
+    assert r.changes() == (moving, {a, b})
+
+
+STORE_DOCS = {
+    "a.txt": "Maria Lopez, the mayor of Valencia, met union leaders on Monday.\n\n"
+             "Lopez said the strike would end soon. The union, led by Jorge Ramos, agreed to talks.",
+    "b.txt": "The mayor of Valencia, Maria Lopez, announced a new budget on Friday.\n\n"
+             "Lopez told reporters that Ramos had accepted the offer.",
+    "c.txt": "Carlos Lopez won the regional cycling race in Seville on Sunday.\n\n"
+             "Lopez thanked his team and his coach, Ana Torres, in Valencia.",
+}
+
+
+def test_store_saves_only_changes_and_equals_a_rebuild(tmp_path):
+    """Incremental resolutions (and a judgement) write only what changed, and the store ends
+    as a full rebuild writes it."""
+    from watchdesk.pipeline import ingest
+    from watchdesk.resolve.run import judge, rebuild
+    from watchdesk.store.db import Store
+
+    def tables(store):
+        c = store.conn
+        return ([tuple(r) for r in c.execute("SELECT * FROM global_entities ORDER BY id")],
+                [tuple(r) for r in c.execute("SELECT id, global_id FROM entities ORDER BY id")],
+                [tuple(r) for r in c.execute("SELECT * FROM mention_overrides ORDER BY mention_id")])
+
+    for name, text in STORE_DOCS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Store(tmp_path / "r.db") as store:
+        ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store)
+        writes = []
+        store.conn.set_trace_callback(lambda sql: writes.append(sql) if sql.startswith("UPDATE entities") else None)
+        ingest([str(tmp_path / "c.txt")], store)
+        store.conn.set_trace_callback(None)
+        n_c = store.conn.execute("SELECT count(*) FROM entities WHERE doc_id = 3").fetchone()[0]
+        total = store.conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+        assert n_c <= len(writes) < total  # the new document's entities, not every entity
+        assert list(store.documents_to_resolve(pending_only=True)) == []
+        assert [d for d, _, _ in store.documents_to_resolve(pending_only=False, after=1, limit=1)] == [2]
+        lopez = store.global_ids_for("Carlos Lopez")[0]
+        judge(store, "split", store.members_of(lopez)[0], "Lopez")
+        incremental = tables(store)
+        rebuild(store)
+        assert tables(store) == incremental
+
+
 # ------------------------------------------------------------------ the sample, twice
 @pytest.fixture(scope="module")
 def sample_resolver():

@@ -40,16 +40,26 @@ clusters as connected components under positive links, a negative judgement neve
   ``reject_member(member)``: not an entity (no global id); ``split_alias(global_id, alias)``:
   the alias is not a name of that entity (its members move out, mentions with that text
   resolve elsewhere). Judgements are part of the dumped state.
+* cost: each cluster caches what scoring reads of its members (names, label votes, documents,
+  stories: ``_Aggregates``), updated as members join or clusters merge and recomputed after a
+  member leaves, so placing a member costs O(candidate clusters), not O(their sizes); the
+  resolver also records which members and clusters changed (``changes()``) so a store rewrites
+  only those. None of this changes a decision: the same input gives the same global ids.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from watchdesk.resolve.names import compare, name_form
 from watchdesk.resolve.names import blocking_keys as _blocking_keys
+
+# ``compare`` is pure and the same pairs of names recur (a common name meets every cluster that
+# carries it): scoring goes through a bounded cache
+_compare = lru_cache(maxsize=1 << 15)(compare)
 
 STATE_VERSION = 1
 
@@ -61,6 +71,7 @@ W_PERSON_FULL = 1.0
 W_MULTI = 0.6
 W_SINGLE = 0.35
 WEAK_KINDS = frozenset({"surname", "given", "partial", "acronym", "fuzzy"})
+SMALL_CLUSTER_DOCS = 4  # up to this many documents, context is checked without a cached profile
 
 PERSON = "PERSON"
 ORG_LIKE = frozenset({"ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
@@ -106,6 +117,62 @@ class Member:
                 "label": self.label, "aliases": list(self.aliases), "mentions": self.mentions}
 
 
+class _Aggregates:
+    """What scoring needs of a cluster's members, kept up to date as members join (so placing
+    a member costs no walk over the cluster): every alias in first-seen order, the aliases of
+    typed and of untyped members, label votes (typed mentions), main-name counts (in first-seen
+    order), documents and stories (member counts). Recomputed from the members after anything
+    leaves the cluster. Small: there is one per global entity, most have one member."""
+
+    __slots__ = ("names", "typed", "untyped", "votes", "name_counts", "docs", "stories",
+                 "label", "labels")
+
+    def __init__(self) -> None:
+        self.names: dict[str, None] = {}
+        self.typed: set[str] = set()
+        self.untyped: frozenset[str] | set[str] = frozenset()  # a set once there is one
+        self.votes: Counter = Counter()
+        self.name_counts: Counter = Counter()
+        self.docs: Counter = Counter()
+        self.stories: Counter | None = None  # members per story (documents with one)
+        self.label: str | None = None  # caches of the label vote (None: to count again)
+        self.labels: list[str] | None = None
+
+    def add(self, m: "Member", story: str | None) -> None:
+        for a in m.aliases:
+            self.names.setdefault(a, None)
+        if m.label in UNTYPED:
+            if not self.untyped:
+                self.untyped = set()
+            self.untyped.update(m.aliases)
+        else:
+            self.typed.update(m.aliases)
+            self.votes[m.label] += m.mentions
+        self.name_counts[m.name] += m.mentions
+        self.docs[m.doc] += 1
+        if story:
+            if self.stories is None:
+                self.stories = Counter()
+            self.stories[story] += 1
+        self.label = self.labels = None
+
+    def absorb(self, other: "_Aggregates") -> None:
+        """Add another cluster's aggregates (its members come after this cluster's)."""
+        for n in other.names:
+            self.names.setdefault(n, None)
+        self.typed |= other.typed
+        if other.untyped:
+            self.untyped = set(self.untyped) | other.untyped
+        self.votes.update(other.votes)
+        self.name_counts.update(other.name_counts)
+        self.docs.update(other.docs)
+        if other.stories:
+            if self.stories is None:
+                self.stories = Counter()
+            self.stories.update(other.stories)
+        self.label = self.labels = None
+
+
 @dataclass
 class Cluster:
     """A global entity: its canonical id, former ids and members (in the order they joined)."""
@@ -113,6 +180,7 @@ class Cluster:
     id: str
     members: list[str] = field(default_factory=list)
     former: list[str] = field(default_factory=list)  # absorbed global ids (redirects)
+    agg: _Aggregates | None = field(default=None, repr=False, compare=False)  # cache (None: stale)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "members": list(self.members), "former": list(self.former)}
@@ -147,6 +215,7 @@ class Resolver:
         self._profiles: dict[str, set[str]] = {}
         self._doc_keys_cache: dict[str, dict[str, float]] = {}
         self._ctx_related: set[str] = set()
+        self._own: tuple[Member | None, set[str]] = (None, set())
         self.next_gid = 1
         # judgements
         self.negative: dict[str, set[str]] = defaultdict(set)
@@ -158,6 +227,9 @@ class Resolver:
         # indexes (rebuilt on load)
         self._key_clusters: dict[str, set[str]] = defaultdict(set)
         self._story_docs: dict[str, list[str]] = defaultdict(list)
+        # what changed since the state was loaded (``changes()``), so a store rewrites only that
+        self._changed_members: set[str] = set()
+        self._changed_clusters: set[str] = set()
 
     # ------------------------------------------------------------------ public API
     def add_document(self, doc_key: str, entities: Iterable[Any],
@@ -186,6 +258,7 @@ class Resolver:
         self.docs[doc_key] = [m.id for m in members]
         for m in members:
             self.members[m.id] = m
+        self._changed_members.update(self.docs[doc_key])
         # document context: related documents (same story, named by the caller, shared names)
         story = context.get("story")
         related = {str(d) for d in context.get("related") or []}
@@ -210,9 +283,11 @@ class Resolver:
         """Forget a document (its members leave their clusters; empty clusters disappear)."""
         for mid in self.docs.pop(doc_key, []):
             gid = self.member_cluster.pop(mid, None)
+            self._changed_members.add(mid)
             if gid is not None:
                 c = self.clusters[gid]
                 c.members.remove(mid)
+                self._changed_clusters.add(gid)
                 if not c.members:
                     del self.clusters[gid]
             self.members.pop(mid, None)
@@ -247,13 +322,22 @@ class Resolver:
     def entity(self, gid: str) -> dict[str, Any]:
         """A global entity as plain data: id, name, label, aliases, members, documents."""
         c = self.clusters[self.canonical(gid)]
-        ms = [self.members[mid] for mid in c.members]
         return {"id": c.id, "name": self._cluster_name(c), "label": self._cluster_label(c),
                 "aliases": self._cluster_aliases(c), "members": list(c.members),
-                "documents": sorted({m.doc for m in ms}), "former_ids": list(c.former)}
+                "documents": sorted(self._agg(c).docs), "former_ids": list(c.former)}
 
     def entities(self) -> list[dict[str, Any]]:
         return [self.entity(gid) for gid in sorted(self.clusters, key=_num)]
+
+    def changes(self) -> tuple[set[str], set[str]]:
+        """(member ids, global ids) whose assignment / entity may have changed since the state
+        was loaded (or since ``clear_changes``): a member id whose document is gone, or a
+        global id no longer in ``clusters``, was removed."""
+        return set(self._changed_members), set(self._changed_clusters)
+
+    def clear_changes(self) -> None:
+        self._changed_members.clear()
+        self._changed_clusters.clear()
 
     # judgements ---------------------------------------------------------------------
     def judge(self, a: str, b: str, judgement: Judgement | str) -> None:
@@ -296,6 +380,7 @@ class Resolver:
         gid = self.canonical(gid)
         key = name_form(alias).key
         self.split_aliases[gid].add(key)
+        self._changed_clusters.add(gid)
         c = self.clusters[gid]
         movers = [mid for mid in c.members if name_form(self.members[mid].name).key == key]
         for mid in movers:
@@ -388,13 +473,20 @@ class Resolver:
                 keys[k] = max(keys.get(k, 0.0), w)
         return keys
 
+    def _doc_keys_of(self, doc_key: str) -> dict[str, float]:
+        """``_doc_keys`` through the cache (it only changes when the indexes are rebuilt)."""
+        keys = self._doc_keys_cache.get(doc_key)
+        if keys is None:
+            keys = self._doc_keys_cache[doc_key] = self._doc_keys(doc_key)
+        return keys
+
     def _profile(self, cid: str) -> set[str]:
         """The names of every document the cluster occurs in (its context profile)."""
         prof = self._profiles.get(cid)
         if prof is None:
             prof = set()
-            for d in dict.fromkeys(self.members[mid].doc for mid in self.clusters[cid].members):
-                prof.update(self._doc_keys_cache.setdefault(d, self._doc_keys(d)))
+            for d in self._agg(self.clusters[cid]).docs:
+                prof.update(self._doc_keys_of(d))
             self._profiles[cid] = prof
         return prof
 
@@ -404,24 +496,47 @@ class Resolver:
         when the documents it occurs in share names other than the candidate's own with this
         document worth at least ``group_link`` (one full person name, two multi-word names,
         three single words ...)."""
-        own = set(self._group_keys(m))
-        for mid in self.clusters[cid].members:
-            d = self.members[mid].doc
-            if d == m.doc or d in self._ctx_related:
+        docs = self._agg(self.clusters[cid]).docs
+        if m.doc in docs:
+            return True
+        related = self._ctx_related
+        if related:
+            if len(related) <= len(docs):
+                if any(d in docs for d in related):
+                    return True
+            elif any(d in related for d in docs):
                 return True
-        prof = self._profile(cid)
+        if not self._ctx:
+            return False
+        ctx = self._ctx
+        if len(docs) <= SMALL_CLUSTER_DOCS:
+            # a few documents: look at their names directly (no profile kept for the cluster)
+            shared: set[str] = set()
+            for d in docs:
+                shared |= ctx.keys() & self._doc_keys_of(d).keys()
+        else:
+            shared = ctx.keys() & self._profile(cid)
+        shared -= self._own_keys(m)
+        if not shared:
+            return False
         total = 0.0
-        for k, w in self._ctx.items():
-            if k not in own and k in prof:
+        for k, w in ctx.items():  # in the document's order, as the sum always was
+            if k in shared:
                 total += w
                 if total >= self.group_link - 1e-9:
                     return True
         return False
 
+    def _own_keys(self, m: Member) -> set[str]:
+        """``set(_group_keys(m))``, kept for the member being placed."""
+        if self._own[0] is not m:
+            self._own = (m, set(self._group_keys(m)))
+        return self._own[1]
+
     def _same_story(self, doc_key: str, cid: str) -> bool:
         s = self.doc_story.get(doc_key)
-        return bool(s) and any(self.doc_story.get(self.members[mid].doc) == s
-                               for mid in self.clusters[cid].members)
+        stories = self._agg(self.clusters[cid]).stories
+        return bool(s) and stories is not None and stories.get(s, 0) > 0
 
     # ------------------------------------------------------------------ placing members
     def _is_rejected(self, m: Member) -> bool:
@@ -439,25 +554,36 @@ class Resolver:
             cids |= self._key_clusters.get(k, set())
         out = []
         m_person = m.label == PERSON
+        m_long = len(name_form(m.name).core) >= 2
         for cid in sorted(cids, key=_num):
-            if cid not in self.clusters:
+            c = self.clusters.get(cid)
+            if c is None:
                 continue
-            if self._forbidden({m.id}, self._nodes_of(cid)):
+            if self._forbidden_member(m.id, c):
                 continue
+            agg = self._agg(c)
             split = self.split_aliases.get(cid, set())
-            names = [n for n in self._cluster_names(cid) if name_form(n).key not in split]
-            c_label = self._label_of(cid)
+            names = [n for n in agg.names if name_form(n).key not in split] if split else list(agg.names)
+            c_label = self._cluster_label(c)
+            # out of context only a full person name may merge: otherwise check context first
+            # (cheaper than comparing names, and the same outcome)
+            in_group = None
+            if not (m_long and self.context_free_persons and PERSON in (m.label, c_label)
+                    and any(len(name_form(n).core) >= 2 for n in agg.names)):
+                in_group = self._related(m, cid)
+                if not in_group:
+                    continue
             person = m_person or c_label == PERSON or (m.label in UNTYPED and c_label in UNTYPED)
             if self._conflicting_persons(m.aliases if m_person else [],
                                          names if c_label == PERSON else []):
                 continue
             best = None
-            untyped = self._untyped_names(cid) if m.label in UNTYPED else ()
+            untyped = agg.untyped - agg.typed if m.label in UNTYPED else ()
             for a in m.aliases:
                 if name_form(a).key in split:
                     continue
                 for n in names:
-                    match = compare(a, n, person=person)
+                    match = _compare(a, n, person)
                     if match.kind == "partial" and n in untyped:
                         continue  # two untyped runs: no chain of partial names ("A - B" / "B")
                     if match.kind == "given":
@@ -467,18 +593,20 @@ class Resolver:
                         best = match
             if best is None:
                 continue
-            penalty = max(type_penalty(m.label, lab) for lab in self._labels_of(cid))
+            labels = self._labels_of(cid)
+            penalty = max(type_penalty(m.label, lab) for lab in labels)
             if best.kind == "surname" and penalty < -0.2:
                 penalty = -0.2  # spaCy often mislabels a surname standing alone
             if best.kind in ("partial", "variant", "fuzzy") and penalty < -0.05 and \
                     len(name_form(m.name).core) == 1:
                 continue  # a one-word near-match of another kind: "Kurd" / "Kurdistan"
-            if best.kind == "partial" and (m.label == "NORP" or "NORP" in self._labels_of(cid)):
+            if best.kind == "partial" and (m.label == "NORP" or "NORP" in labels):
                 continue  # "Iraqi" / "Iraqi Red Crescent": a demonym modifies, it does not name
             if best.kind == "partial" and self._demonym_extra(m, names):
                 continue
             score = best.score + penalty
-            in_group = self._related(m, cid)
+            if in_group is None:
+                in_group = self._related(m, cid)
             if in_group:
                 score += GROUP_BONUS
                 if self._same_story(m.doc, cid):
@@ -510,7 +638,7 @@ class Resolver:
         if PERSON not in (m.label, self._label_of(cid)):
             return False
         return len(name_form(m.name).core) >= 2 and any(
-            len(name_form(n).core) >= 2 for n in self._cluster_names(cid))
+            len(name_form(n).core) >= 2 for n in self._agg(self.clusters[cid]).names)
 
     def _place(self, m: Member) -> str:
         cands = [c for c in self._candidates(m) if c.score >= self.threshold - 1e-9]
@@ -532,25 +660,36 @@ class Resolver:
                 for c in sorted(cands, key=lambda c: _num(c.cluster)):
                     if c.kind == "exact" and c.cluster != gid and c.cluster in self.clusters \
                             and keys & self._name_keys(c.cluster) \
-                            and not self._forbidden(self._nodes_of(gid), self._nodes_of(c.cluster)):
+                            and not self._clusters_forbidden(gid, c.cluster):
                         gid = self._merge_clusters(gid, c.cluster)
-            self.clusters[gid].members.append(m.id)
-            self.member_cluster[m.id] = gid
+            self._join(gid, m)
             if gid in self._profiles:
-                self._profiles[gid].update(self._doc_keys_cache.setdefault(m.doc, self._doc_keys(m.doc)))
+                self._profiles[gid].update(self._doc_keys_of(m.doc))
         else:
             gid = f"G{self.next_gid}"
             self.next_gid += 1
-            self.clusters[gid] = Cluster(gid, [m.id])
-            self.member_cluster[m.id] = gid
+            self.clusters[gid] = Cluster(gid, [])
+            self._join(gid, m)
+        return gid
+
+    def _join(self, gid: str, m: Member) -> None:
+        """Add a member to a cluster: membership, aggregates, blocking index, change log."""
+        c = self.clusters[gid]
+        c.members.append(m.id)
+        self.member_cluster[m.id] = gid
+        if c.agg is not None:
+            c.agg.add(m, self.doc_story.get(m.doc))
         for k in self._member_keys(m):
             self._key_clusters[k].add(gid)
-        return gid
+        self._changed_members.add(m.id)
+        self._changed_clusters.add(gid)
 
     def _unplace(self, mid: str) -> None:
         gid = self.member_cluster.pop(mid, None)
         if gid is None:
             return
+        self._changed_members.add(mid)
+        self._changed_clusters.add(gid)
         c = self.clusters[gid]
         c.members.remove(mid)
         if not c.members:
@@ -558,55 +697,53 @@ class Resolver:
         self._rebuild_indexes()
 
     # ------------------------------------------------------------------ clusters
+    def _agg(self, c: Cluster) -> _Aggregates:
+        """The cluster's aggregates (computed from its members when stale)."""
+        agg = c.agg
+        if agg is None:
+            agg = c.agg = _Aggregates()
+            for mid in c.members:
+                m = self.members[mid]
+                agg.add(m, self.doc_story.get(m.doc))
+        return agg
+
     def _cluster_names(self, cid: str) -> list[str]:
-        seen: dict[str, None] = {}
-        for mid in self.clusters[cid].members:
-            for a in self.members[mid].aliases:
-                seen.setdefault(a, None)
-        return list(seen)
+        return list(self._agg(self.clusters[cid]).names)
 
     def _name_keys(self, cid: str) -> set[str]:
         split = self.split_aliases.get(cid, set())
-        return {name_form(n).key for n in self._cluster_names(cid)} - split
+        return {name_form(n).key for n in self._agg(self.clusters[cid]).names} - split
 
     def _untyped_names(self, cid: str) -> set[str]:
         """Names of the cluster that only untyped members (proper-noun runs) carry."""
-        typed: set[str] = set()
-        names: set[str] = set()
-        for mid in self.clusters[cid].members:
-            m = self.members[mid]
-            (names if m.label in UNTYPED else typed).update(m.aliases)
-        return names - typed
+        agg = self._agg(self.clusters[cid])
+        return agg.untyped - agg.typed
 
     def _labels_of(self, cid: str) -> list[str]:
         """The labels that at least a fifth of the cluster's typed mentions carry."""
-        votes: Counter = Counter()
-        for mid in self.clusters[cid].members:
-            m = self.members[mid]
-            if m.label not in UNTYPED:
-                votes[m.label] += m.mentions
-        total = sum(votes.values())
-        labs = sorted(lab for lab, v in votes.items() if v >= 0.2 * total)
-        return labs or [self._label_of(cid)]
+        agg = self._agg(self.clusters[cid])
+        if agg.labels is None:
+            votes = agg.votes
+            total = sum(votes.values())
+            labs = sorted(lab for lab, v in votes.items() if v >= 0.2 * total)
+            agg.labels = labs or [self._label_of(cid)]
+        return list(agg.labels)
 
     def _label_of(self, cid: str) -> str:
         return self._cluster_label(self.clusters[cid])
 
     def _cluster_label(self, c: Cluster) -> str:
-        votes: Counter = Counter()
-        for mid in c.members:
-            m = self.members[mid]
-            if m.label not in UNTYPED:
-                votes[m.label] += m.mentions
-        if not votes:
-            return self.members[c.members[0]].label if c.members else ""
-        return max(votes.items(), key=lambda kv: (kv[1], kv[0] == PERSON, kv[0]))[0]
+        agg = self._agg(c)
+        if agg.label is None:
+            votes = agg.votes
+            if not votes:
+                agg.label = self.members[c.members[0]].label if c.members else ""
+            else:
+                agg.label = max(votes.items(), key=lambda kv: (kv[1], kv[0] == PERSON, kv[0]))[0]
+        return agg.label
 
     def _cluster_name(self, c: Cluster) -> str:
-        counts: Counter = Counter()
-        for mid in c.members:
-            m = self.members[mid]
-            counts[m.name] += m.mentions
+        counts = self._agg(c).name_counts
         if not counts:
             return ""
         if self._cluster_label(c) == PERSON:  # the full name
@@ -631,7 +768,7 @@ class Resolver:
             return False
         for x in fa:
             for y in fb:
-                if compare(x, y, person=True).kind in ("exact", "variant", "fullname", "surname"):
+                if _compare(x, y, True).kind in ("exact", "variant", "fullname", "surname"):
                     return False
         return True
 
@@ -657,45 +794,94 @@ class Resolver:
                 return True
         return False
 
+    def _in_cluster(self, node: str, c: Cluster) -> bool:
+        """``node in self._nodes_of(c.id)`` without building that set."""
+        return node == c.id or self.member_cluster.get(node) == c.id or node in c.former
+
+    def _forbidden_member(self, mid: str, c: Cluster) -> bool:
+        """``_forbidden({mid}, _nodes_of(c.id))`` in O(negative judgements of mid)."""
+        neg = self.negative.get(mid)
+        return bool(neg) and any(self._in_cluster(y, c) for y in neg)
+
+    def _clusters_forbidden(self, a: str | None, b: str | None) -> bool:
+        """``_forbidden(_nodes_of(a), _nodes_of(b))`` without walking both clusters when
+        there are fewer negative judgements than nodes in ``a``."""
+        ca, cb = self.clusters.get(a) if a else None, self.clusters.get(b) if b else None
+        if ca is None or cb is None or not self.negative:
+            return False
+        if len(self.negative) < 1 + len(ca.former) + len(ca.members):
+            for x, neg in self.negative.items():
+                if neg and self._in_cluster(x, ca) and any(self._in_cluster(y, cb) for y in neg):
+                    return True
+            return False
+        for x in (ca.id, *ca.former, *ca.members):
+            neg = self.negative.get(x)
+            if neg and any(self._in_cluster(y, cb) for y in neg):
+                return True
+        return False
+
     def _merge_clusters(self, a: str, b: str) -> str:
         """Merge two clusters; the older id survives, the other becomes a redirect."""
         if _num(b) < _num(a):
             a, b = b, a
         ca, cb = self.clusters[a], self.clusters.pop(b)
+        agg_b = self._agg(cb)
+        # context profiles: the union of both (computed for the side not cached yet)
+        pa, pb = self._profiles.pop(a, None), self._profiles.pop(b, None)
+        if pa is not None or pb is not None:
+            if pa is None:
+                pa = self._docs_profile(self._agg(ca).docs)
+            if pb is None:
+                pb = self._docs_profile(agg_b.docs)
+            if len(pa) < len(pb):
+                pa, pb = pb, pa
+            pa |= pb
+            self._profiles[a] = pa
+        if ca.agg is not None:
+            ca.agg.absorb(agg_b)
         ca.members.extend(cb.members)
         ca.former.extend([cb.id, *cb.former])
         for mid in cb.members:
             self.member_cluster[mid] = a
+        self._changed_members.update(cb.members)
+        self._changed_clusters.update((a, b))
         self.redirects[b] = a
-        self._profiles.pop(a, None)
-        self._profiles.pop(b, None)
         if b in self.split_aliases:
             self.split_aliases[a] |= self.split_aliases.pop(b)
-        self._reindex_cluster(a)
+        # the blocking index already leads every key of a's members to a: add b's
+        for mid in cb.members:
+            for k in self._member_keys(self.members[mid]):
+                self._key_clusters[k].add(a)
         return a
+
+    def _docs_profile(self, docs: Iterable[str]) -> set[str]:
+        prof: set[str] = set()
+        for d in docs:
+            prof.update(self._doc_keys_of(d))
+        return prof
 
     def _split_cluster(self, cid: str) -> None:
         """Re-place a cluster's members one by one (in joining order) under the judgements."""
         c = self.clusters.pop(cid)
         for mid in c.members:
             self.member_cluster.pop(mid, None)
+        self._changed_members.update(c.members)
+        self._changed_clusters.add(cid)
         self._rebuild_indexes()
         first = True
         for mid in c.members:
             m = self.members[mid]
             if first:
                 # the first member keeps the cluster's id (and its history)
-                self.clusters[cid] = Cluster(cid, [mid], list(c.former))
-                self.member_cluster[mid] = cid
-                for k in self._member_keys(m):
-                    self._key_clusters[k].add(cid)
+                self.clusters[cid] = Cluster(cid, [], list(c.former))
+                self._join(cid, m)
                 first = False
                 continue
             self._place(m)
         # positive judgements still hold where no negative one forbids them
         for a, b in self.positive:
             ca, cb = self._cluster_of(a), self._cluster_of(b)
-            if ca and cb and ca != cb and not self._forbidden(self._nodes_of(ca), self._nodes_of(cb)):
+            if ca and cb and ca != cb and not self._clusters_forbidden(ca, cb):
                 self._merge_clusters(ca, cb)
 
     def _reindex_cluster(self, cid: str) -> None:
@@ -706,6 +892,7 @@ class Resolver:
     def _rebuild_indexes(self) -> None:
         self._key_clusters = defaultdict(set)
         for cid, c in self.clusters.items():
+            c.agg = None  # recomputed when next needed
             for mid in c.members:
                 for k in self._member_keys(self.members[mid]):
                     self._key_clusters[k].add(cid)

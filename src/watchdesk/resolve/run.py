@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..store.db import Store
-from .entities import Judgement, Resolver
+from .entities import Judgement, Resolver, _num
 from .names import name_form
 
 
@@ -34,15 +34,45 @@ def _apply(resolver: Resolver, judgement: dict) -> None:
         raise ValueError(f"unknown judgement kind {kind!r}")
 
 
-def _save(store: Store, resolver: Resolver, resolved_docs: list[int]) -> ResolutionReport:
-    counts = store.mention_counts()
+BATCH = 500  # documents read from the store at a time
+
+
+def _read_batches(store: Store, pending_only: bool):
+    """The documents to resolve, read in batches of ``BATCH`` (each batch read whole, so the
+    store is not read and written at once)."""
+    after = None
+    while True:
+        batch = list(store.documents_to_resolve(pending_only=pending_only, after=after, limit=BATCH))
+        if not batch:
+            return
+        yield batch
+        after = batch[-1][0]
+
+
+def _save(store: Store, resolver: Resolver, resolved_docs: list[int], full: bool = False) -> ResolutionReport:
+    """Write the resolution. ``full``: every document entity's global id and every global
+    entity (a rebuild); else only what changed since the state was loaded (the store holds the
+    rest from earlier runs)."""
+    if full:
+        member_ids = [mid for ms in resolver.docs.values() for mid in ms]
+        gids = sorted(resolver.clusters, key=_num)
+        deleted: list[str] = []
+    else:
+        changed_members, changed_clusters = resolver.changes()
+        member_ids = sorted(mid for mid in changed_members if mid in resolver.members)
+        gids = sorted((g for g in changed_clusters if g in resolver.clusters), key=_num)
+        deleted = sorted((g for g in changed_clusters if g not in resolver.clusters), key=_num)
     assignments: dict[tuple[int, str], str | None] = {}
-    for doc_key, members in resolver.docs.items():
-        for mid in members:
-            local = mid.split("#", 1)[1]
-            assignments[(int(doc_key), local)] = resolver.global_id(doc_key, local)
+    for mid in member_ids:
+        m = resolver.members[mid]
+        assignments[(int(m.doc), m.local)] = resolver.global_id(m.doc, m.local)
+    entities = [resolver.entity(gid) for gid in gids]
+    if full:
+        counts = store.mention_counts()
+    else:
+        counts = store.mention_counts({int(d) for entity in entities for d in entity["documents"]})
     globals_ = []
-    for entity in resolver.entities():
+    for entity in entities:
         members = [m.split("#", 1) for m in entity["members"]]
         globals_.append({"id": entity["id"], "name": entity["name"], "label": entity["label"],
                          "aliases": entity["aliases"], "documents": len(entity["documents"]),
@@ -53,8 +83,10 @@ def _save(store: Store, resolver: Resolver, resolved_docs: list[int]) -> Resolut
         for mention_id, doc_id, local, text in store.mentions_of_global(resolver.canonical(gid)):
             if name_form(text).key in keys:
                 overrides[mention_id] = resolver.global_id(str(doc_id), local, surface=text)
-    store.save_resolution(resolver.to_dict(), assignments, globals_, resolved_docs, overrides)
-    return ResolutionReport(len(resolved_docs), len(globals_))
+    store.save_resolution(resolver.to_dict(), assignments, globals_, resolved_docs, overrides,
+                          deleted_globals=deleted, replace_all=full)
+    resolver.clear_changes()
+    return ResolutionReport(len(resolved_docs), len(resolver.clusters))
 
 
 def resolve_pending(store: Store) -> ResolutionReport:
@@ -68,14 +100,18 @@ def resolve_pending(store: Store) -> ResolutionReport:
 
 
 def _resolve_pending(store: Store) -> ResolutionReport:
-    pending = store.documents_to_resolve(pending_only=True)
     state = store.resolver_state()
-    if not pending:
+    resolver: Resolver | None = None
+    resolved: list[int] = []
+    for batch in _read_batches(store, pending_only=True):
+        if resolver is None:
+            resolver = Resolver.from_dict(state) if state else Resolver()
+        for doc_id, story_id, entities in batch:
+            resolver.add_document(str(doc_id), entities, {"story": str(story_id)} if story_id else None)
+            resolved.append(doc_id)
+    if resolver is None:
         return ResolutionReport(0, store.conn.execute("SELECT count(*) FROM global_entities").fetchone()[0])
-    resolver = Resolver.from_dict(state) if state else Resolver()
-    for doc_id, story_id, entities in pending:
-        resolver.add_document(str(doc_id), entities, {"story": str(story_id)} if story_id else None)
-    return _save(store, resolver, [d for d, _, _ in pending])
+    return _save(store, resolver, resolved)
 
 
 def rebuild(store: Store) -> ResolutionReport:
@@ -86,12 +122,14 @@ def rebuild(store: Store) -> ResolutionReport:
 
 def _rebuild(store: Store) -> ResolutionReport:
     resolver = Resolver()
-    documents = store.documents_to_resolve(pending_only=False)
-    for doc_id, story_id, entities in documents:
-        resolver.add_document(str(doc_id), entities, {"story": str(story_id)} if story_id else None)
+    resolved: list[int] = []
+    for batch in _read_batches(store, pending_only=False):
+        for doc_id, story_id, entities in batch:
+            resolver.add_document(str(doc_id), entities, {"story": str(story_id)} if story_id else None)
+            resolved.append(doc_id)
     for judgement in store.judgements():
         _apply(resolver, judgement)
-    return _save(store, resolver, [d for d, _, _ in documents])
+    return _save(store, resolver, resolved, full=True)
 
 
 def judge(store: Store, kind: str, a: str, b: str | None, note: str | None = None) -> ResolutionReport:

@@ -481,29 +481,59 @@ class Store:
         row = self.conn.execute("SELECT data FROM resolver_state WHERE key = 'resolver'").fetchone()
         return json.loads(row[0]) if row else None
 
-    def documents_to_resolve(self, pending_only: bool = True) -> list[tuple[int, int | None, list[DocEntity]]]:
-        """(document id, story id, document entities with aliases) in ingest order."""
-        docs = self.conn.execute(
-            "SELECT id, story_id FROM documents" + (" WHERE resolved = 0" if pending_only else "") + " ORDER BY id"
-        ).fetchall()
-        out = []
-        for d in docs:
-            entities = []
-            for e in self.conn.execute(
-                    "SELECT id, local_id, name, label, mention_count FROM entities WHERE doc_id = ? ORDER BY id",
-                    (d["id"],)).fetchall():
-                aliases = [a[0] for a in self.conn.execute(
-                    "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY alias", (e["id"],))]
-                aliases.sort(key=lambda a: a != e["name"])
-                entities.append(DocEntity(e["local_id"], e["name"], e["label"], aliases, e["mention_count"]))
-            out.append((d["id"], d["story_id"], entities))
-        return out
+    def documents_to_resolve(self, pending_only: bool = True, *, after: int | None = None,
+                             limit: int | None = None) -> Iterator[tuple[int, int | None, list[DocEntity]]]:
+        """(document id, story id, document entities with aliases) in ingest order, streamed.
+
+        ``after`` / ``limit``: only documents with an id above ``after``, at most ``limit`` of
+        them (a caller reads in batches). Consume the iterator before writing to the store.
+        """
+        def doc_entity(row, aliases: list[str]) -> DocEntity:
+            aliases.sort(key=lambda a: a != row[3])  # the name first, then the others in order
+            return DocEntity(row[2], row[3], row[4], aliases, row[5])
+
+        where = ["resolved = 0"] if pending_only else []
+        args: list = []
+        if after is not None:
+            where.append("id > ?")
+            args.append(after)
+        docs_sql = ("SELECT id, story_id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
+                    + " ORDER BY id" + (" LIMIT ?" if limit is not None else ""))
+        if limit is not None:
+            args.append(limit)
+        docs = self.conn.execute(docs_sql, args).fetchall()
+        for start in range(0, len(docs), 200):
+            chunk = docs[start:start + 200]
+            marks = ",".join("?" * len(chunk))
+            rows: dict[int, list] = {d["id"]: [] for d in chunk}
+            for r in self.conn.execute(
+                    "SELECT e.doc_id, e.id, e.local_id, e.name, e.label, e.mention_count, a.alias FROM entities e"
+                    f" LEFT JOIN aliases a ON a.entity_id = e.id WHERE e.doc_id IN ({marks})"
+                    " ORDER BY e.doc_id, e.id, a.alias", [d["id"] for d in chunk]):
+                rows[r[0]].append(r)
+            for d in chunk:
+                entities = []
+                current, aliases = None, []
+                for r in rows.pop(d["id"]):
+                    if current is None or r[1] != current[1]:
+                        if current is not None:
+                            entities.append(doc_entity(current, aliases))
+                        current, aliases = r, []
+                    if r[6] is not None:
+                        aliases.append(r[6])
+                if current is not None:
+                    entities.append(doc_entity(current, aliases))
+                yield d["id"], d["story_id"], entities
 
     def save_resolution(self, state: dict, assignments: dict[tuple[int, str], str | None],
                         global_entities: list[dict], resolved_docs: Iterable[int],
-                        overrides: dict[int, str | None] | None = None) -> None:
-        """Write the resolver state, every document entity's global id and the global entities, atomically.
+                        overrides: dict[int, str | None] | None = None, *,
+                        deleted_globals: Iterable[str] = (), replace_all: bool = True) -> None:
+        """Write the resolver state, document entities' global ids and the global entities, atomically.
 
+        ``replace_all`` (default): ``assignments`` and ``global_entities`` are everything (the
+        table of global entities is replaced). Otherwise they are what changed: those rows are
+        upserted and ``deleted_globals`` deleted; other rows stay as they are.
         Inside ``write_transaction()`` it joins that transaction (read, resolve and save as one).
         """
         with self.write_transaction():
@@ -512,11 +542,20 @@ class Store:
                          (json.dumps(state, ensure_ascii=False),))
             conn.executemany("UPDATE entities SET global_id = ? WHERE doc_id = ? AND local_id = ?",
                              [(gid, doc_id, local) for (doc_id, local), gid in assignments.items()])
-            conn.execute("DELETE FROM global_entities")
-            conn.executemany(
-                "INSERT INTO global_entities (id, name, label, aliases, documents, mentions) VALUES (?,?,?,?,?,?)",
-                [(g["id"], g["name"], g["label"], json.dumps(g["aliases"], ensure_ascii=False), g["documents"],
-                  g["mentions"]) for g in global_entities])
+            rows = [(g["id"], g["name"], g["label"], json.dumps(g["aliases"], ensure_ascii=False), g["documents"],
+                     g["mentions"]) for g in global_entities]
+            if replace_all:
+                conn.execute("DELETE FROM global_entities")
+                conn.executemany(
+                    "INSERT INTO global_entities (id, name, label, aliases, documents, mentions) VALUES (?,?,?,?,?,?)",
+                    rows)
+            else:
+                conn.executemany("DELETE FROM global_entities WHERE id = ?", [(g,) for g in deleted_globals])
+                conn.executemany(
+                    "INSERT INTO global_entities (id, name, label, aliases, documents, mentions) VALUES (?,?,?,?,?,?)"
+                    " ON CONFLICT (id) DO UPDATE SET name = excluded.name, label = excluded.label,"
+                    " aliases = excluded.aliases, documents = excluded.documents, mentions = excluded.mentions",
+                    rows)
             conn.executemany("UPDATE documents SET resolved = 1 WHERE id = ?", [(d,) for d in resolved_docs])
             conn.execute("DELETE FROM mention_overrides")
             conn.executemany("INSERT INTO mention_overrides (mention_id, global_id) VALUES (?, ?)",
@@ -543,9 +582,19 @@ class Store:
             "SELECT m.id, m.doc_id, e.local_id, m.text FROM mentions m JOIN entities e ON e.id = m.entity_id"
             " WHERE e.global_id = ? ORDER BY m.id", (global_id,))]
 
-    def mention_counts(self) -> dict[tuple[int, str], int]:
-        """Mentions per document entity, keyed (document id, local id)."""
-        return {(r[0], r[1]): r[2] for r in self.conn.execute("SELECT doc_id, local_id, mention_count FROM entities")}
+    def mention_counts(self, doc_ids: Iterable[int] | None = None) -> dict[tuple[int, str], int]:
+        """Mentions per document entity, keyed (document id, local id); with ``doc_ids`` only
+        the entities of those documents."""
+        if doc_ids is None:
+            return {(r[0], r[1]): r[2] for r in self.conn.execute("SELECT doc_id, local_id, mention_count FROM entities")}
+        ids = sorted(set(doc_ids))
+        out: dict[tuple[int, str], int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for r in self.conn.execute("SELECT doc_id, local_id, mention_count FROM entities WHERE doc_id IN"
+                                       f" ({','.join('?' * len(chunk))})", chunk):
+                out[(r[0], r[1])] = r[2]
+        return out
 
     def global_ids_for(self, name: str) -> list[str]:
         """Global entities having ``name`` as id, canonical name or alias of any member (any case)."""
