@@ -109,6 +109,11 @@ def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: 
             raise click.ClickException(f"{exc}: ingest stopped (the documents stored so far are kept;"
                                        " run it again to resume)") from exc
         counts = store.counts()
+    _summarise(db, report, counts)
+
+
+def _summarise(db: str, report, counts: dict[str, int]) -> None:
+    """The summary after ingest or load; exit 1 when some inputs were skipped."""
     click.echo(f"{report.added} documents added, {report.unchanged} unchanged, "
                f"{report.entities} entities, {report.mentions} mentions, {len(report.errors)} errors")
     click.echo(f"{db}: {counts['documents']} documents, {counts['global entities']} entities across documents, "
@@ -156,12 +161,7 @@ def load(shards: tuple[str, ...], db: str, quiet: bool) -> None:
 
         report = load_shards(shards, store, on_item=on_item)
         counts = store.counts()
-    click.echo(f"{report.added} documents added, {report.unchanged} unchanged, "
-               f"{report.entities} entities, {report.mentions} mentions, {len(report.errors)} errors")
-    click.echo(f"{db}: {counts['documents']} documents, {counts['global entities']} entities across documents, "
-               f"{counts['mentions']} mentions, {counts['quotes']} quotes, {counts['claims']} claims")
-    if report.errors:
-        sys.exit(1)
+    _summarise(db, report, counts)
 
 
 @main.command()

@@ -224,34 +224,12 @@ def iter_shard(path: str | Path) -> Iterator[tuple[ExtractedDocument | ReadError
 
 def load_shards(shards: Iterable[str | Path], store, on_item=None, resolve: bool = True):
     """Add the shards' documents to ``store`` in order (as ``pipeline.ingest`` does), then resolve."""
-    from .pipeline import IngestReport
-    from .resolve.stories import signature
-    from .store.db import StoreError
+    from .pipeline import IngestReport, finish_ingest, store_item
 
     report = IngestReport()
     for path in shard_files(shards):
         for item, sig, model in iter_shard(path):
-            if isinstance(item, ReadError):
-                report.errors.append(item)
-            else:
-                try:
-                    added = store.add_document(item, model=model, signature=sig or signature(item.text))
-                except StoreError:
-                    raise
-                except Exception as exc:  # rolled back by the store; report and go on
-                    report.errors.append(ReadError(item.source, f"store failed: {type(exc).__name__}: {exc}"))
-                    added = None
-                else:
-                    if added is None:
-                        report.unchanged += 1
-                    else:
-                        report.added += 1
-                        report.entities += len(item.entities)
-                        report.mentions += len(item.mentions)
+            store_item(store, report, item, model, sig)
             if on_item:
                 on_item(item)
-    if report.added and resolve:
-        from .resolve.run import resolve_pending
-
-        report.global_entities = resolve_pending(store).global_entities
-    return report
+    return finish_ingest(store, report) if resolve else report

@@ -173,25 +173,35 @@ def ingest(inputs: Iterable[str], store: Store, model: str = DEFAULT_MODEL, clea
 
     items = parallel_items() if workers > 1 else ((item, None) for item in extract(new_items(), nlp, clean))
     for item, sig in items:
-        if isinstance(item, ReadError):
-            report.errors.append(item)
-        else:
-            try:
-                added = store.add_document(item, model=model, signature=sig or signature(item.text))
-            except StoreError:  # the database itself failed (full, read-only, locked): stop the run
-                raise
-            except Exception as exc:  # rolled back by the store; report and go on
-                report.errors.append(ReadError(item.source, f"store failed: {type(exc).__name__}: {exc}"))
-                added = None
-            else:
-                if added is None:
-                    report.unchanged += 1
-                else:
-                    report.added += 1
-                    report.entities += len(item.entities)
-                    report.mentions += len(item.mentions)
+        store_item(store, report, item, model, sig)
         if on_item:
             on_item(item)
+    return finish_ingest(store, report)
+
+
+def store_item(store: Store, report: IngestReport, item: ExtractedDocument | ReadError, model: str | None,
+               sig: object = None) -> None:
+    """Store one extracted document (or record its error) and count it in ``report``."""
+    if isinstance(item, ReadError):
+        report.errors.append(item)
+        return
+    try:
+        added = store.add_document(item, model=model, signature=sig or signature(item.text))
+    except StoreError:  # the database itself failed (full, read-only, locked): stop the run
+        raise
+    except Exception as exc:  # rolled back by the store; report and go on
+        report.errors.append(ReadError(item.source, f"store failed: {type(exc).__name__}: {exc}"))
+        return
+    if added is None:
+        report.unchanged += 1
+    else:
+        report.added += 1
+        report.entities += len(item.entities)
+        report.mentions += len(item.mentions)
+
+
+def finish_ingest(store: Store, report: IngestReport) -> IngestReport:
+    """Resolve the new documents across the store (when any were added)."""
     if report.added:
         from .resolve.run import resolve_pending
 
