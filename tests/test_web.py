@@ -375,3 +375,22 @@ def test_curation_merge_then_undo_in_the_browser(live_desk, browser_page):
     with Store(db) as s:
         assert s.global_ids_for("Khamzat Gelayev") != s.global_ids_for("Tarkhan Batirashvili")
     assert not page.errors and not page.dialogs
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../../../../etc/passwd",
+    "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/static/..%2f..%2f..%2fetc%2fpasswd",
+    "/static/vendor/../../app.py",
+    "/static/%2e%2e/app.py",
+    "/entity/..%2f..%2fetc%2fpasswd",
+])
+def test_no_path_traversal_through_static_or_entity_routes(client, path):
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert "root:" not in response.text and "create_app" not in response.text
+
+
+def test_static_files_are_served_from_the_package_only(client):
+    assert client.get("/static/vendor/cytoscape.min.js").status_code == 200
+    assert client.get("/static/../serve/app.py").status_code == 404
