@@ -8,7 +8,9 @@ class Error(BaseModel):
     detail: str
 
 
-class ArticleSummary(BaseModel):
+class ArticleRef(BaseModel):
+    """The fields every listing of an article carries."""
+
     id: int
     title: str | None
     source: str
@@ -16,6 +18,9 @@ class ArticleSummary(BaseModel):
     url: str | None
     published: str | None
     story: int | None
+
+
+class ArticleSummary(ArticleRef):
     byline: list[str]
 
 
@@ -229,14 +234,7 @@ class Entity(BaseModel):
     co_mentions: list[CoMention]
 
 
-class SearchHitModel(BaseModel):
-    id: int
-    title: str | None
-    source: str
-    site: str | None
-    url: str | None
-    published: str | None
-    story: int | None
+class SearchHitModel(ArticleRef):
     snippet: str
     score: float
 
