@@ -12,7 +12,9 @@ copies of one story (as syndicated news is); entity names repeat across replicas
 
 What this measures: store size, write rate, resolution time and memory, RSS of this process
 (the writer: in ``--workers`` mode the main process does exactly this), search p50/p95
-(``Store.search``) and entity page p95 (``Store.entity_profiles``). What it does not: NLP (it is
+(``Store.search``, the desk's search) and entity lookups p95 (``Store.entity_profiles``, the CLI's
+``watchdesk entity``; ``views.entity``, the desk's entity page, for the 20 most mentioned and
+random global entities). What it does not: NLP (it is
 per document and streamed; see bench/rss.py on a real ingest).
 Prints JSON on the last line.
 """
@@ -141,6 +143,22 @@ def main() -> None:
         store.entity_profiles(top[0], evidence_limit=20)
         out["entity_ms_most_mentioned"] = round(1000 * (time.perf_counter() - t), 2)
         out["most_mentioned"] = top[0]
+
+        # the desk's entity page (views.entity: names, articles, quotes, claims, events, co-mentions)
+        from watchdesk.store import views
+
+        gids = [r[0] for r in store.conn.execute(
+            "SELECT id FROM (SELECT id FROM global_entities ORDER BY mentions DESC LIMIT 20)"
+            " UNION SELECT id FROM (SELECT id FROM global_entities ORDER BY random() LIMIT ?)", (args.queries,))]
+        ptimes = []
+        for gid in gids:
+            t = time.perf_counter()
+            views.entity(store, gid)
+            ptimes.append(1000 * (time.perf_counter() - t))
+        if ptimes:
+            out["entity_page_ms_p50"] = round(statistics.median(ptimes), 2)
+            out["entity_page_ms_p95"] = round(percentile(ptimes, 0.95), 2)
+            out["entity_page_ms_max"] = round(max(ptimes), 2)
     print(json.dumps(out))
 
 

@@ -82,6 +82,34 @@ def test_pagination_and_lookups(client):
     assert client.get("/api/articles/999999").status_code == 404
 
 
+def test_entity_and_claims_count_copies_of_a_story_once(client):
+    """sample.txt and sample_copy.txt are one story: the API lists each item once, from the first
+    copy, with the other copy's evidence sentence."""
+    e = client.get("/api/entities/Tsuneoka").json()
+    assert (e["stories"], e["documents"]) == (1, 2) and e["mentions_with_copies"] == 2 * e["mentions"]
+    assert len(e["articles"]) == 1 and len(e["articles"][0]["copies"]) == 1
+    first, copy = e["articles"][0]["id"], e["articles"][0]["copies"][0]["id"]
+    for key in ("events", "relations", "quotes_by", "claims_by", "evidence"):
+        assert e[key] and all(x["doc_id"] == first and [c["doc_id"] for c in x["copies"]] == [copy]
+                              for x in e[key]), key
+    starts = {s["start"] for s in client.get(f"/api/articles/{copy}").json()["sentences"]}
+    assert all(x["copies"][0]["anchor"] in starts for x in e["events"])
+    figures = [f for g in client.get("/api/claims").json() for f in g["figures"]]
+    sample = [f for f in figures if f["doc_id"] == first]
+    assert sample and all(f["anchor"] is not None and f["anchor"] <= f["start"] for f in sample)
+    assert all([c["doc_id"] for c in f["copies"]] == [copy] for f in sample)
+
+
+def test_graph_says_what_it_chose_and_hides(client):
+    auto = client.get("/api/graph", params={"max_nodes": 30}).json()
+    assert auto["auto"] and auto["shown"]["edges"] == len(auto["edges"]) <= 90 < auto["total"]["edges"]
+    every = client.get("/api/graph", params={"min_weight": 1, "max_nodes": 500}).json()
+    assert not every["auto"] and every["shown"] == every["total"] == {"nodes": len(every["nodes"]),
+                                                                      "edges": len(every["edges"])}
+    few = client.get("/api/graph", params={"max_nodes": 30, "max_edges": 10}).json()
+    assert len(few["edges"]) <= 10
+
+
 # schemathesis' own pytest plugin (from_fixture / parametrize) does not run under pytest 9 (it reads
 # Function._nodeid), so each operation of the schema is driven through Hypothesis directly.
 def test_api_conforms_to_its_schema(app):

@@ -123,6 +123,17 @@ def test_search_finds_entity_by_alias_and_articles_with_snippets(client):
     assert "Syrian Jihad" in client.get("/search", params={"q": "fighters", "type": "PERSON"}).text
 
 
+def test_search_says_when_only_the_newest_matches_were_ranked(client, monkeypatch):
+    from watchdesk.store import views
+
+    assert "most recently added" not in client.get("/search", params={"q": "fighters"}).text
+    monkeypatch.setattr(views, "RANK_WINDOW", 1)
+    html = client.get("/search", params={"q": "fighters"}).text
+    assert re.search(r"\d+ articles contain these words: ranked among the 1 most recently added", html)
+    api = client.get("/api/search", params={"q": "fighters"}).json()
+    assert api["ranked_among"] == 1 and api["matches"] == api["total"] > 1 and api["total_exact"]
+
+
 def test_article_marks_mentions_sentences_and_speakers(client, desk_db):
     doc = _doc_id(desk_db, "a_sample")
     html = client.get(f"/article/{doc}").text
@@ -157,12 +168,106 @@ def test_entity_page_evidence_and_co_mentions_once_per_story(client, desk_db):
     assert re.search(r'href="/article/\d+#s-\d+"', html)  # evidence links to sentences
     with Store(desk_db) as s:
         e = views.entity(s, gid)
-    assert len({a["story_id"] for a in e["articles"]}) == 1 and len(e["articles"]) == 2  # two copies, one story
+    assert len(e["articles"]) == 1 and len(e["articles"][0]["copies"]) == 1  # two copies, one story
     isis = next(c for c in e["co_mentions"] if c["name"] == "ISIS")
     assert isis["documents"] == 2 and isis["stories"] == 1
     # a name or alias in the URL redirects to the global id
     r = client.get("/entity/Gelaev", follow_redirects=False)
     assert r.status_code == 302 and re.fullmatch(r"/entity/G\d+", r.headers["location"])
+
+
+def _sentence_starts(db: Path, doc_id: int) -> list[int]:
+    from watchdesk.store.db import Store
+
+    with Store(db) as s:
+        return [r[0] for r in s.conn.execute("SELECT start FROM sentences WHERE doc_id = ? ORDER BY idx", (doc_id,))]
+
+
+def test_entity_page_counts_and_lists_copies_of_a_story_once(client, desk_db):
+    """The sample and its edited copy are one story: counts, articles, timeline, relations, quotes,
+    claims and evidence show each thing once, from the first copy, with the other copy's sentence."""
+    from watchdesk.store import views
+    from watchdesk.store.db import Store
+
+    gid = _gid(desk_db, "Shamil Tsuneoka")
+    first, copy = _doc_id(desk_db, "a_sample"), _doc_id(desk_db, "b_sample_copy")
+    with Store(desk_db) as s:
+        e = views.entity(s, gid)
+        in_copies = s.conn.execute("SELECT count(*) FROM mentions m JOIN entities n ON n.id = m.entity_id"
+                                   " WHERE n.global_id = ?", (gid,)).fetchone()[0]
+        texts = {d: s.conn.execute("SELECT text FROM documents WHERE id = ?", (d,)).fetchone()[0]
+                 for d in (first, copy)}
+    assert (e["stories"], e["documents"], e["mentions_with_copies"]) == (1, 2, in_copies)
+    assert e["mentions"] * 2 == in_copies  # the copies name him equally often: counted once
+    assert sum(a["count"] for a in e["aliases"]) == e["mentions"]
+    assert all(a["stories"] == 1 and [w["doc_id"] for w in a["seen"]] == [first] for a in e["aliases"])
+    assert [a["id"] for a in e["articles"]] == [first] and [c["id"] for c in e["articles"][0]["copies"]] == [copy]
+    copy_starts = set(_sentence_starts(desk_db, copy))
+    for key in ("events", "relations", "quotes_by", "claims_by", "evidence"):
+        assert e[key], key
+        for item in e[key]:
+            assert item["doc_id"] == first, key
+            assert [c["doc_id"] for c in item["copies"]] == [copy], (key, item)
+            other = item["copies"][0]["anchor"]
+            assert other in copy_starts  # the copy's own evidence sentence, and it says the same
+            assert texts[copy][other:other + 60] == texts[first][item["anchor"]:item["anchor"] + 60]
+    html = client.get(f"/entity/{gid}").text
+    assert f"{e['mentions']} mentions in 1 story" in html
+    assert "April (year?)" in html and "--04" not in html.split('<ol class="timeline">', 1)[1]  # a month, no year
+    timeline = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    rows = re.findall(r"<li>.*?</li>", timeline, re.S)
+    assert len(rows) == len(e["events"]) and len(set(rows)) == len(rows)  # no event twice
+    for row in rows:
+        assert re.search(rf'href="/article/{first}#s-\d+"', row)
+        assert "also in 1 other copy" in row and re.search(rf'href="/article/{copy}#s-\d+"', row)
+    api = client.get(f"/api/entities/{gid}").json()
+    assert api["mentions"] == e["mentions"] and len(api["events"]) == len(e["events"])
+
+
+def test_claims_ledger_rows_link_to_their_evidence_sentence(client, desk_db):
+    from watchdesk.store import views
+    from watchdesk.store.db import Store
+
+    with Store(desk_db) as s:
+        ledger = views.claims_ledger(s)
+        texts = dict(s.conn.execute("SELECT id, text FROM documents").fetchall())
+        sentences = {}
+        for doc_id, start, end in s.conn.execute('SELECT doc_id, start, "end" FROM sentences'):
+            sentences.setdefault(doc_id, {})[start] = end
+    figures = [f for g in ledger for f in g["figures"]]
+    assert figures
+    for f in figures:
+        text = texts[f["doc_id"]]
+        assert text[f["start"]:f["end"]] == f["text"]
+        end = sentences[f["doc_id"]][f["anchor"]]  # the anchor is a sentence start ...
+        assert f["anchor"] <= f["start"] and f["end"] <= end  # ... of the sentence stating the figure
+    html = client.get("/claims").text
+    cards = html.split('<div class="figure-card">')[1:]
+    assert len(cards) == len(figures)
+    for card, f in zip(cards, figures):
+        assert f'href="/article/{f["doc_id"]}#s-{f["anchor"]}"' in card
+    # the copy of the sample states the same figures: one card, the copy's sentence one click away
+    copy = _doc_id(desk_db, "b_sample_copy")
+    fighters = [f for f in figures if f["doc_id"] == _doc_id(desk_db, "a_sample")]
+    assert fighters and all([c["doc_id"] for c in f["copies"]] == [copy] for f in fighters)
+    assert re.search(rf'also in 1 other copy: <a class="copy-link" href="/article/{copy}#s-\d+"', html)
+
+
+def test_network_default_is_readable_and_filters_show_everything(client):
+    default = client.get("/api/graph", params={"max_nodes": 80}).json()
+    everything = client.get("/api/graph", params={"min_weight": 1, "max_nodes": 500}).json()
+    assert default["auto"] and not everything["auto"]
+    # the sample is one article naming ~60 entities: drawn whole, it is a clique of ~2000 links
+    assert everything["shown"] == everything["total"] and everything["total"]["edges"] > 1000
+    assert len(everything["nodes"]) == everything["total"]["nodes"]
+    assert len(default["edges"]) == default["shown"]["edges"] <= 3 * 80
+    assert 20 <= len(default["nodes"]) <= 80 and default["total"] == everything["total"]
+    ids = {n["id"] for n in default["nodes"]}
+    assert all(e["source"] in ids and e["target"] in ids and e["weight"] >= default["min_weight"]
+               for e in default["edges"])
+    html = client.get("/network").text
+    assert 'placeholder="auto"' in html and 'data-show-all="/network?min_weight=1&amp;max_nodes=500"' in html
+    assert client.get("/network", params={"min_weight": "x"}).status_code == 400
 
 
 # ---- curation rules --------------------------------------------------------------------------
@@ -321,13 +426,50 @@ def test_walk_search_article_entity_network_node(live_desk, browser_page):
     page.click("nav.main-nav a:text('Network')")
     page.wait_for_selector("#graph[data-ready='1']")
     assert "entities" in page.locator("#graph-status").inner_text()
-    shot(page, "07-network")
     gid = _gid(db, "Khamzat Gelayev")
     _click_node(page, "graph", gid)
     page.wait_for_url(re.compile(rf"/entity/{gid}$"))
     assert page.locator("h1").inner_text() == "Khamzat Gelayev"
     page.goto(base + "/claims")
     shot(page, "08-claims")
+    assert not page.errors and not page.dialogs
+
+
+def test_claims_ledger_link_highlights_the_sentence(live_desk, browser_page):
+    base, db = live_desk
+    page = browser_page
+    page.goto(base + "/claims")
+    cards = page.locator(".figure-card")
+    index = cards.count() - 1  # the last card: its sentence is far down its article
+    figure = cards.nth(index).locator(".figure").inner_text()
+    cards.nth(index).locator("a.evid").click()
+    page.wait_for_url(re.compile(r"/article/\d+#s-\d+$"))
+    target = page.locator(".sent.flash-target")
+    assert target.count() == 1 and target.get_attribute("id") == page.url.rsplit("#", 1)[1]
+    assert figure in target.inner_text()
+    box, height = target.bounding_box(), page.viewport_size["height"]
+    bar = page.locator("header.top").bounding_box()
+    assert bar["y"] + bar["height"] <= box["y"] and box["y"] + min(box["height"], 50) <= height  # in view, not under the bar
+    shot(page, "12-claims-evidence-sentence")
+    assert not page.errors and not page.dialogs
+
+
+def test_network_page_says_what_is_hidden_and_can_draw_everything(live_desk, browser_page):
+    base, db = live_desk
+    page = browser_page
+    page.goto(base + "/network")
+    page.wait_for_selector("#graph[data-ready='1']")
+    default_edges = page.evaluate("window.watchdeskGraphs.graph.edges().length")
+    assert 0 < default_edges <= 3 * 80
+    status = page.locator("#graph-status").inner_text()
+    assert "Hidden:" in status and "chosen so the drawing stays readable" in status
+    assert page.locator("#min-weight").get_attribute("placeholder").startswith("auto (")
+    shot(page, "07-network")
+    page.click("#show-all")
+    page.wait_for_url(re.compile(r"min_weight=1"))
+    page.wait_for_selector("#graph[data-ready='1']", timeout=60000)
+    assert page.evaluate("window.watchdeskGraphs.graph.edges().length") > 4 * default_edges
+    assert "Hidden:" not in page.locator("#graph-status").inner_text()
     assert not page.errors and not page.dialogs
 
 

@@ -23,7 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..store import views
 from ..store.db import Store
 from . import models, security
-from .render import OTHER_COLOUR, TYPE_COLOURS, TYPE_NAMES, article_html, entity_url, snippet_html, type_class
+from .render import (OTHER_COLOUR, TYPE_COLOURS, TYPE_NAMES, article_html, entity_url, event_date, snippet_html,
+                     type_class)
 
 HERE = Path(__file__).parent
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -67,6 +68,7 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
     env.globals.update(entity_url=entity_url, type_class=type_class, TYPE_NAMES=TYPE_NAMES,
                        TYPE_COLOURS=TYPE_COLOURS, OTHER_COLOUR=OTHER_COLOUR, snippet_html=snippet_html)
     env.filters["q"] = lambda value: quote(str(value), safe="")
+    env.filters["when"] = event_date
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -118,7 +120,7 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
         per_page = 20
         found = views.search_articles(s, q, date_from=date_from or None, date_to=date_to or None,
                                       source=source or None, label=type or None, limit=per_page,
-                                      offset=(page_no - 1) * per_page) if q.strip() else {"total": 0, "hits": []}
+                                      offset=(page_no - 1) * per_page)
         entities = views.search_entities(s, q, label=type or None, limit=12) if q.strip() else []
         params = {"q": q, "from": date_from, "to": date_to, "source": source, "type": type}
         more = page_no * per_page < found["total"]
@@ -152,18 +154,23 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
         return page(request, "entity.html", title=e["name"], e=e)
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
-    def network_page(request: Request, type: str = "", min_weight: Annotated[int, Query(ge=1, le=1000)] = 1,
+    def network_page(request: Request, type: str = "", min_weight: str = "",
                      date_from: Annotated[str, Query(alias="from")] = "",
                      date_to: Annotated[str, Query(alias="to")] = "", center: str = "",
-                     max_nodes: Annotated[int, Query(ge=2, le=500)] = 120):
+                     max_nodes: Annotated[int, Query(ge=2, le=500)] = 80):
+        # an empty minimum weight (the default) lets the desk choose one that keeps the drawing readable
+        if min_weight.strip() and not (min_weight.strip().isdigit() and 1 <= int(min_weight) <= 1000):
+            raise HTTPException(400, "the minimum weight is a whole number from 1 to 1000")
         center_name = None
         if center:
             center_name = store().conn.execute("SELECT name FROM global_entities WHERE id = ?",
                                                (center,)).fetchone()
             center_name = center_name[0] if center_name else None
-        return page(request, "network.html", title="Network", type=type, min_weight=min_weight,
+        everything = {k: v for k, v in {"type": type, "from": date_from, "to": date_to, "center": center}.items() if v}
+        return page(request, "network.html", title="Network", type=type, min_weight=min_weight.strip(),
                     date_from=date_from, date_to=date_to, center=center, center_name=center_name,
-                    max_nodes=max_nodes)
+                    max_nodes=max_nodes, show_all_url="/network?" + urlencode({**everything, "min_weight": 1,
+                                                                               "max_nodes": 500}))
 
     @app.get("/claims", response_class=HTMLResponse, include_in_schema=False)
     def claims_page(request: Request, about: str = "", by: str = ""):
@@ -337,17 +344,22 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
                                       limit=limit, offset=offset)
         for hit in found["hits"]:
             hit["snippet"] = hit["snippet"].replace(views.HL_START, "«").replace(views.HL_END, "»")
-        return {"total": found["total"], "limit": limit, "offset": offset, "articles": found["hits"],
+        return {"total": found["total"], "total_exact": found["total_exact"], "matches": found["matches"],
+                "ranked_among": found["ranked_among"], "limit": limit, "offset": offset, "articles": found["hits"],
                 "entities": views.search_entities(s, q, label=type, limit=limit) if offset == 0 else []}
 
     @app.get("/api/graph", response_model=models.Graph, tags=["graph"])
-    def api_graph(type: str | None = None, min_weight: Annotated[int, Query(ge=1, le=100000)] = 1,
+    def api_graph(type: str | None = None, min_weight: Annotated[int | None, Query(ge=1, le=100000)] = None,
                   date_from: DateFrom = None, date_to: DateTo = None, center: str | None = None,
-                  max_nodes: Annotated[int, Query(ge=1, le=500)] = 150):
+                  max_nodes: Annotated[int, Query(ge=1, le=500)] = 150,
+                  max_edges: Annotated[int | None, Query(ge=1, le=100000)] = None):
         """The entity graph: nodes are global entities, edges co-mentions (weight = stories naming
-        both) and relations. With ``center``, that entity's neighbourhood."""
+        both) and relations. With ``center``, that entity's neighbourhood. Without ``min_weight``
+        the lowest minimum weight that keeps at most ``max_edges`` links (default 3 × ``max_nodes``)
+        is chosen, and said in the answer (``min_weight``, ``auto``); ``min_weight=1`` draws every
+        link. ``total`` and ``shown`` count what matched and what is drawn."""
         return views.graph(store(), label=type, min_weight=min_weight, date_from=date_from, date_to=date_to,
-                           center=center or None, max_nodes=max_nodes)
+                           center=center or None, max_nodes=max_nodes, max_edges=max_edges)
 
     @app.get("/api/claims", response_model=list[models.ClaimGroup], tags=["claims"])
     def api_claims(about: str | None = None, by: str | None = None):

@@ -1,7 +1,7 @@
 """Response models of the JSON API (they make the OpenAPI schema FastAPI publishes at /openapi.json)."""
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Error(BaseModel):
@@ -130,10 +130,30 @@ class EntityPage(Page):
     items: list[EntitySummary]
 
 
+class CopyRef(BaseModel):
+    """The same item in another copy of the story, with its evidence sentence."""
+
+    doc_id: int
+    anchor: int | None
+    title: str | None = None
+    published: str | None = None
+    site: str | None = None
+
+
+class AliasSeen(BaseModel):
+    """Where a name is first seen in one story: a copy and its sentence, and the other copies."""
+
+    doc_id: int
+    anchor: int
+    copies: list[CopyRef]
+
+
 class AliasCount(BaseModel):
     alias: str
-    count: int
-    documents: list[int]
+    count: int  # mentions, copies of a story counted once (the copy naming it most)
+    documents: list[int]  # every copy it is seen in
+    stories: int
+    seen: list[AliasSeen]
 
 
 class AliasEvidence(BaseModel):
@@ -143,9 +163,10 @@ class AliasEvidence(BaseModel):
     doc_id: int
     anchor: int
     sentence: str
+    copies: list[CopyRef]
 
 
-class EntityArticle(BaseModel):
+class EntityArticleCopy(BaseModel):
     id: int
     title: str | None
     source: str
@@ -155,6 +176,13 @@ class EntityArticle(BaseModel):
     mentions: int
 
 
+class EntityArticle(EntityArticleCopy):
+    """One story: its earliest published copy, the story's count and the other copies."""
+
+    story_mentions: int
+    copies: list[EntityArticleCopy]
+
+
 class EvidenceModel(BaseModel):
     doc_id: int
     start: int
@@ -162,6 +190,7 @@ class EvidenceModel(BaseModel):
     mention: str
     sentence: str
     anchor: int
+    copies: list[CopyRef]
 
 
 class StatementModel(BaseModel):
@@ -174,6 +203,7 @@ class StatementModel(BaseModel):
     holder_id: str | None
     anchor: int
     published: str | None
+    copies: list[CopyRef]
 
 
 class EntityRef(BaseModel):
@@ -192,6 +222,7 @@ class RelationModel(BaseModel):
     sentence: str
     anchor: int
     published: str | None
+    copies: list[CopyRef]
 
 
 class EventModel(BaseModel):
@@ -205,6 +236,7 @@ class EventModel(BaseModel):
     sentence: str
     anchor: int
     published: str | None
+    copies: list[CopyRef]
 
 
 class CoMention(BaseModel):
@@ -223,8 +255,11 @@ class Entity(BaseModel):
     members: list[str]
     aliases: list[AliasCount]
     alias_evidence: list[AliasEvidence]
-    mentions: int
-    articles: list[EntityArticle]
+    mentions: int  # copies of a story counted once
+    mentions_with_copies: int
+    stories: int
+    documents: int
+    articles: list[EntityArticle]  # one per story
     evidence: list[EvidenceModel]
     quotes_by: list[StatementModel]
     claims_by: list[StatementModel]
@@ -240,6 +275,10 @@ class SearchHitModel(ArticleRef):
 
 
 class SearchResult(Page):
+    total_exact: bool = Field(description="false when a filtered total was counted up to 1000 only")
+    matches: int = Field(description="articles containing the words, before filters (exact)")
+    ranked_among: int | None = Field(description="when this many or more articles match, only the newest "
+                                     "ranked_among of them are ranked (else null)")
     articles: list[SearchHitModel]
     entities: list[EntityHit]
 
@@ -267,9 +306,19 @@ class Edge(BaseModel):
     relations: list[EdgeRelation]
 
 
+class GraphCount(BaseModel):
+    nodes: int
+    edges: int
+
+
 class Graph(BaseModel):
     nodes: list[Node]
     edges: list[Edge]
+    min_weight: int  # the minimum weight applied (chosen when auto)
+    auto: bool
+    total: GraphCount  # entities matching the filters; links among the candidates
+    shown: GraphCount
+    pool: int  # candidates: the most mentioned entities (or the centre's neighbours)
 
 
 class Figure(BaseModel):
@@ -290,6 +339,10 @@ class Figure(BaseModel):
     source: str
     published: str | None
     story: int | None
+    start: int | None
+    end: int | None
+    anchor: int | None  # start of the sentence stating it: /article/DOC#s-ANCHOR
+    copies: list[CopyRef]
 
 
 class ClaimGroup(BaseModel):

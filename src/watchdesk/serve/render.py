@@ -34,6 +34,22 @@ def entity_url(entity_id: str) -> str:
     return "/entity/" + quote(entity_id, safe="")
 
 
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+def event_date(value: str | None) -> str:
+    """A timeline date for reading: "--04" (a month, year not stated) becomes "April (year?)"."""
+    if not value:
+        return "undated"
+    if value.startswith("--"):
+        parts = value[2:].split("-")
+        if parts[0].isdigit() and 1 <= int(parts[0]) <= 12:
+            day = f"{int(parts[1])} " if len(parts) > 1 and parts[1].isdigit() else ""
+            return f"{day}{MONTHS[int(parts[0]) - 1]} (year?)"
+    return value
+
+
 def snippet_html(snippet: str) -> Markup:
     """An FTS snippet (terms marked with private-use characters) as HTML with <mark>."""
     out = escape(snippet).replace(HL_START, "<mark>").replace(HL_END, "</mark>")

@@ -290,18 +290,13 @@ class Store:
         )
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Ranked full-text search over titles and clean text, with highlighted snippets."""
-        match = fts_query(query)
-        if not match:
-            return []
-        rows = self.conn.execute(
-            "SELECT d.id, d.title, d.source,"
-            " snippet(documents_fts, 1, '[', ']', ' … ', 16) AS snip, bm25(documents_fts, 5.0, 1.0) AS score"
-            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
-            " WHERE documents_fts MATCH ? ORDER BY score LIMIT ?",
-            (match, limit),
-        ).fetchall()
-        return [SearchHit(r["id"], r["title"], r["source"], r["snip"], r["score"]) for r in rows]
+        """Ranked full-text search over titles and clean text, snippets marked with [ ].
+
+        The desk's search (``views.search_articles``): bm25, higher scores are better."""
+        from .views import HL_END, HL_START, search_articles
+
+        return [SearchHit(h["id"], h["title"], h["source"], h["snippet"].replace(HL_START, "[").replace(HL_END, "]"),
+                          h["score"]) for h in search_articles(self, query, limit=limit)["hits"]]
 
     def entity_profiles(self, name: str, evidence_limit: int = 50) -> list[EntityProfile]:
         """Entities having ``name`` as name, alias or global id (any case), resolved across documents.

@@ -182,8 +182,13 @@ V4_RESOLUTION = """
         );
 """
 
+V5_SEARCH_FILTERS = """
+        -- The desk's "articles with an entity of type X" filter: one index probe per article.
+        CREATE INDEX entities_doc_label ON entities(doc_id, label);
+"""
+
 # Each entry is one SQL script; index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION]
+MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION, V5_SEARCH_FILTERS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

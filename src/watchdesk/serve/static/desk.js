@@ -26,4 +26,6 @@
   }
   window.addEventListener("hashchange", showTarget);
   showTarget();
+  // the browser's own jump to the fragment comes after this script: centre the sentence once more then
+  window.addEventListener("load", function () { window.requestAnimationFrame(showTarget); });
 })();

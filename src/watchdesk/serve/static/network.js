@@ -6,6 +6,44 @@
     LANGUAGE: "#0369a1", NAME: "#b45309"};
   function colour(label) { return COLOURS[label] || "#57534e"; }
 
+  function fmt(n) { return Number(n).toLocaleString("en-GB"); }
+  function line(parent, parts) {
+    var p = document.createElement("p");
+    parts.forEach(function (part) {
+      if (typeof part === "string") { p.appendChild(document.createTextNode(part)); return; }
+      var b = document.createElement("b"); b.textContent = part.b; p.appendChild(b);
+    });
+    parent.appendChild(p);
+    return p;
+  }
+
+  /* What is drawn, what is left out and why, and a way to draw everything. */
+  function describe(status, data, showAll) {
+    status.textContent = "";
+    if (!data.nodes.length) { line(status, ["No entity matches these filters."]); }
+    else {
+      line(status, [{b: fmt(data.shown.nodes)}, " of " + fmt(data.total.nodes) + " entities and ",
+        {b: fmt(data.shown.edges)}, " of " + fmt(data.total.edges) + " links drawn."]).className = "counts-line";
+    }
+    var hiddenNodes = data.total.nodes - data.shown.nodes, hiddenEdges = data.total.edges - data.shown.edges;
+    var why = line(status, [data.auto ? "Minimum weight " : "Minimum weight ", {b: String(data.min_weight)},
+      data.auto ? " (chosen so the drawing stays readable): links named in fewer stories are hidden."
+        : (data.min_weight > 1 ? ": links named in fewer stories are hidden." : ": every link counts.")]);
+    why.className = "why";
+    if (hiddenNodes > 0 || hiddenEdges > 0) {
+      var hidden = line(status, ["Hidden: " + fmt(hiddenNodes) + " entities, " + fmt(hiddenEdges) + " links"
+        + (data.pool < data.total.nodes ? " (links counted among the " + fmt(data.pool) + " most mentioned)" : "") + "."]);
+      hidden.className = "hidden-count";
+      if (showAll) {
+        var a = document.createElement("a");
+        a.href = showAll; a.id = "show-all"; a.textContent = "Draw every link (weight 1, up to 500 entities)";
+        var p = document.createElement("p"); p.appendChild(a); status.appendChild(p);
+      }
+    }
+    var input = document.getElementById("min-weight");
+    if (input && data.auto) { input.placeholder = "auto (" + data.min_weight + ")"; }
+  }
+
   function draw(container, params, status, mini) {
     if (typeof cytoscape === "undefined") { if (status) status.textContent = "Graph library missing."; return; }
     var query = new URLSearchParams();
@@ -46,6 +84,8 @@
             nodeRepulsion: function () { return mini ? 40000 : 120000; }, idealEdgeLength: function () { return mini ? 60 : 110; },
             nodeOverlap: 40, componentSpacing: 60, gravity: 0.6, numIter: 1500, padding: 24}
         });
+        var zoom = cy.zoom();  // a graph fitted to the box is zoomed out: keep the names readable
+        if (zoom < 1) { cy.style().selector("node").style("font-size", Math.min(mini ? 14 : 20, (mini ? 9 : 11) / zoom)).update(); }
         cy.on("tap", "node", function (evt) {
           window.location.href = "/entity/" + encodeURIComponent(evt.target.id());
         });
@@ -59,10 +99,7 @@
         container.setAttribute("data-ready", "1");
         window.watchdeskGraphs = window.watchdeskGraphs || {};
         window.watchdeskGraphs[container.id] = cy;
-        if (status) {
-          status.textContent = data.nodes.length ? data.nodes.length + " entities, " + data.edges.length + " links"
-            : "No entity matches these filters.";
-        }
+        if (status) { describe(status, data, container.dataset.showAll); }
       })
       .catch(function (err) { if (status) status.textContent = "Could not load the graph: " + err.message; });
   }
