@@ -61,6 +61,18 @@ def test_doubled_sentence_end_collapses_but_ellipsis_stays():
     assert collapse_punctuation("U.S. troops") == "U.S. troops"
 
 
+def test_repair_settles_damage_that_one_round_reveals():
+    # an escaped escape, and entities that decode into mojibake: one round leaves more to repair
+    for raw, fixed in [("&amp;amp;#171;", "\u00ab"), ("&#195;&#169;t\u00e9", "\u00e9t\u00e9")]:
+        assert repair_text(raw) == fixed
+        assert repair_text(fixed) == fixed
+
+
+def test_mojibake_repair_does_not_depend_on_indentation():
+    # ftfy alone leaves "\u00c3\u00a9" after a no-break space; the cleaned text drops that space
+    assert repair_text("\u00a0\u00a0\u00c3\u00a9 x") == "\u00a0\u00a0\u00e9 x"
+
+
 def test_repair_text_combines_all_passes():
     out = repair_text("Joining &# 171;Voice of America&# 187; in 2010.. â€” yes...")
     assert out == "Joining «Voice of America» in 2010. — yes..."
@@ -208,7 +220,80 @@ def test_cleaning_is_idempotent_on_dev_pages():
         pytest.skip("shared dev set not available")
     ids = sorted(p.stem for p in (DEV / "input").glob("*.txt"))[::70]
     changed = [i for i in ids if clean_text(clean_text(_dev(i)[0]).text).text != clean_text(_dev(i)[0]).text]
-    assert len(changed) <= 1, changed
+    assert not changed, changed
+
+
+# dev pages that were not idempotent: 2-word kicker titles, list markers, rescued repeats, a
+# deck and its body paraphrase taken for a repeated headline, wrapped column rows
+@pytest.mark.parametrize("page", ["cev-10", "cev-12", "cev-45", "dragnet-79", "dragnet-R159", "dragnet-R160",
+                                  "dragnet-R252", "dragnet-R263", "dragnet-R380", "dragnet-R932"])
+def test_cleaning_is_idempotent_on_formerly_unstable_dev_pages(page):
+    if not (DEV / "input" / (page + ".txt")).is_file():
+        pytest.skip("shared dev set not available")
+    _assert_idempotent(_dev(page)[0])
+
+
+_P = ["Petrova told reporters that Reuters had lost several hundred migrants in Madrid between 2001 and 2003.",
+      "Olga Petrova met Chen Wei in Cairo earlier this year, and the two agreed to meet again in Berlin before "
+      "the end of the summer.",
+      "According to the World Bank, twelve soldiers were killed in the Gaza Strip on Friday night, and more than "
+      "300 people fled their homes."]
+
+
+def test_kept_list_item_keeps_its_marker_so_it_reads_as_a_list_item_again():
+    # without its "- " the item is a plain line the second time, and becomes a title candidate
+    raw = ('Talks resume in the capital\n\n- Beijing - the BBC - on 15 March 2021 Jean-Paul Sartre, known as "Sar", '
+           'joined NATO on 15 March 2021. - Kiev - the United Nations - in November 1999\n\nJohn O\'Neill, known as '
+           '"O\'N", joined the European Commission yesterday. Jean-Paul Sartre, known as "Sar", joined NATO on 15 '
+           'March 2021. - Kiev - the United Nations - in November 1999')
+    once = _assert_idempotent(raw)
+    assert once.startswith("Talks resume in the capital\n\n- Beijing - the BBC")
+
+
+def test_stacked_list_markers_are_not_peeled_one_per_pass():
+    raw = ("Ten rules of thumb\n\n" + _P[0] + "\n\n\u2022 5. Avoid pompous jerks whenever possible, they can make "
+           "you feel bad about yourself.\n\n\u2022 6. Anyone can learn to be creative, it just takes a lot of "
+           "practice and a little confidence.\n\n" + _P[1])
+    once = _assert_idempotent(raw)
+    assert "\u2022 5. Avoid pompous jerks" in once
+
+
+def test_title_copy_ending_with_a_period_is_not_the_title():
+    # a near-copy cluster seeded by a line without a period must not hand the title to a sentence
+    # (the second pass, with the copies gone, would not take that sentence as the title again)
+    raw = ("Talks resume in the capital\n\nAhmed Karimi met Ahmed Karimi in Kiev on 15 March 2021.\n\n"
+           "Ahmed Karimi met Ahmed Karimi in Kiev on 15 March 2021.\u00de")
+    assert clean_text(raw).title == "Talks resume in the capital"
+    _assert_idempotent(raw)
+
+
+def test_two_word_kicker_is_not_the_title():
+    # a repeated two-word line (a kicker, an author) won over the headline, which the second
+    # pass, where the copies are gone, then picked instead
+    raw = ("Andrew Nemr\n\nAndrew Nemr\n\nCat paying dues: Fellows Friday with Andrew Nemr\n\n" + _P[0]
+           + "\n\n" + _P[1])
+    assert clean_text(raw).title == "Cat paying dues: Fellows Friday with Andrew Nemr"
+    _assert_idempotent(raw)
+
+
+def test_subtitle_that_repeats_a_kept_line_is_dropped_as_a_repeat():
+    # the wrapped paragraph is no body line until it is merged, so the closing copy of the first
+    # paragraph was taken for the deck the first time, and dropped as a repeat the second time
+    first = 'Mar\u00eda Jos\u00e9 Garc\u00eda, known as "Gar", joined Apple Inc. on 15 March 2021.'
+    raw = ("Talks resume in the capital\n\n" + first + "\n\nIn S\u00e3o Paulo, Emmanuel Macron announced a plan "
+           "worth 1.5bn euros in November 1999. \"We will send several hund\nred migrants to Kiev,\" Angela Merkel "
+           "said on 15 March 2021.\n\n" + first)
+    assert _assert_idempotent(raw).count(first) == 1
+
+
+def test_kept_deck_and_its_body_paraphrase_are_not_a_repeated_headline():
+    # both copies are kept text: after cleaning they would outnumber the (single) title
+    raw = ("Home | World | Business\n\nTalks resume in the capital\n\nTalks resume in the capital | World News\n\n"
+           "The ministry will start removing the old rules from all the northern ports in January\n\n" + _P[0]
+           + "\n\nThe ministry said it will start removing in January the old rules from all the northern ports. "
+           "It expects to finish by March.\n\n" + _P[1] + "\n\n" + _P[2])
+    once = _assert_idempotent(raw)
+    assert clean_text(raw).title == "Talks resume in the capital" and "It expects to finish by March." in once
 
 
 def test_title_is_never_a_bare_date_or_byline():
@@ -217,3 +302,23 @@ def test_title_is_never_a_bare_date_or_byline():
            "first ferries left for the islands with many passengers on board and more to follow.\n\n" * 3)
     doc = clean_text(raw)
     assert doc.title == "Harbour reopens after the storm"
+
+
+# Generated articles that one cleaning round did not settle (found by random exploration): a
+# paragraph repeated once its broken lines are merged, and ftfy seeing a merged paragraph.
+UNSETTLED_AFTER_ONE_ROUND = [
+    'BREAKING\n\n- Cairo - the United Nations - last week\n\nJohn O\'Neill (Reuters) leads the talks with Olga Petrova.\n\nMARÍA JOSÉ GARCÍA SAID: "AT LEAST 7 JOURNALISTS" "We will send several hundred migrants to São Paulo," John O\'Neill said on Friday night. Chen Wei (the United Nations) leads the talks with Olga Petrova.\n\nMARÍA JOSÉ GARCÍA SAID: "AT LEAST 7 JOURNALISTS" "We will send several hundred migrants to São Paulo," John O\'Neill said on Friday night. Chen Wei (the United Nations) leads the\r\ń talks with Olga Petrova.\n\nIn Berlin, Emmanuel Macron announced a plan worth 1.5bn euros in 2008. María José García, known as "Gar", joined the European Commission on Friday night. Angela Merkel, known as "Mer", joined the Ministry of Finance on Friday night.',
+    'According to the United Nations, more than 300 people were killed in Oslo in 2008.\n\nPetrova told reporters that Apple Inc. had lost between 10 and 20 rockets. Angela Merkel met Angela Merkel in Madrid earlier this year.\n\nthe World Bank said on Friday night that 12 soldiers had arrived in Cairo. Holm told reporters that Reuters had lost several hundred migrants.\n\nAccording to the World Bank, two dozen tanks were killed in Madrid on Friday night.ô¬\U000e4255 \U000a5ab5\x94\U00089941\xa0\r\x14\x11Q',
+]
+
+
+@pytest.mark.parametrize("raw", UNSETTLED_AFTER_ONE_ROUND)
+def test_cleaning_settles_pages_one_round_does_not(raw):
+    from watchdesk.clean.cleaner import _clean_once
+
+    once = _clean_once(raw, None, None, True)
+    assert _clean_once(once.text, None, None, True).text != once.text  # one round is not enough here
+    doc = clean_text(raw)
+    assert clean_text(doc.text).text == doc.text
+    for removed in doc.removed:  # lines dropped by the later round keep a valid number or -1
+        assert removed.line == -1 or 0 <= removed.line < len(raw.splitlines())

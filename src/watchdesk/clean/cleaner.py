@@ -42,6 +42,7 @@ _BIO_WORDS = frozenset(
     contributor joined since worked works working covers covering graduated studied based
     previously before career producer anchor host blogger""".split()
 )
+_COLUMN_GAP = re.compile(r"\S {4,}\S")  # a wide gap inside a line: text side by side in columns
 _DATE_ONLY = re.compile(r"^[\w ,.:/-]*\b(19|20)\d\d\b[\w ,.:/-]*$")
 # words of a dateline: months, weekdays, clock and ordinal suffixes, "posted/updated on|at"
 _DATE_WORDS = frozenset(
@@ -59,6 +60,7 @@ def _is_dateline(text: str) -> bool:
         and all(w.isdigit() or w in _DATE_WORDS or (w[:-2].isdigit() and w[-2:] in _DATE_WORDS) for w in words)
 
 
+MIN_TITLE_TOKENS = 3  # a headline has at least this many words
 SMOOTH = 0.0  # weight of the neighbour score blend (0 = off)
 
 
@@ -134,20 +136,103 @@ def _split_names(names: str) -> list[str]:
     return out
 
 
+def _title_like(x: _L) -> bool:
+    """Can this line be the headline? Short, no final period, not a list item, not interface
+    text, not a byline, not a bare date. Every path of the title choice uses this one test, so
+    the title of a cleaned text is again a candidate when that text is cleaned again."""
+    return MIN_TITLE_TOKENS <= x.ntok <= 30 and not x.line.bullet and not (x.iface and x.iface / x.ntok >= 0.3) \
+        and not x.line.text.endswith(".") and not _BY_RE.match(x.line.text) and not _is_dateline(x.line.text)
+
+
+def _title_cluster(L: list[_L], sets: list[frozenset], first_body: int) -> list[int] | None:
+    """The largest group of near-duplicate lines seeded in the page head (a repeated headline)."""
+    n = len(L)
+    # candidate seeds: distinct title-like lines of the page head (up to the first body paragraph)
+    seeds: dict[str, int] = {}
+    for i in range(min(first_body + 1, n)):
+        if _title_like(L[i]) and L[i].key not in seeds:
+            seeds[L[i].key] = i
+    by_key: dict[str, list[int]] = {}
+    for j in range(n):
+        if 2 <= L[j].ntok <= 60:
+            by_key.setdefault(L[j].key, []).append(j)
+    # inverted index token -> distinct keys, to compare a seed only with lines sharing a token
+    # among its rarer ones (a near-duplicate must contain at least one of them)
+    postings: dict[str, list[str]] = {}
+    for k2, js in by_key.items():
+        for w in sets[js[0]]:
+            postings.setdefault(w, []).append(k2)
+    best = None
+    for key, i in seeds.items():
+        toks = sorted(sets[i], key=lambda w: len(postings.get(w, ())))
+        probe = toks[: int(0.55 * len(toks)) + 1]
+        cands = {k2 for w in probe for k2 in postings.get(w, ())}
+        members = [j for k2 in cands if k2 == key or _near_dup(sets[i], sets[by_key[k2][0]]) for j in by_key[k2]]
+        # a repeated headline is content somewhere (at least one copy must look like it) and page
+        # furniture elsewhere (at least one copy is dropped: the browser title, a related link).
+        # Lines that are all kept are body text, and they stay when the page is cleaned again.
+        if len(members) < 2 or max(L[j].p for j in members) < 0.4 or all(L[j].keep for j in members):
+            continue
+        score = (len(members), -i)
+        if best is None or score > best[0]:
+            best = (score, members)
+    return None if best is None else best[1]
+
+
+def _find_title(L: list[_L], sets: list[frozenset], first_body: int) -> int | None:
+    """Index of the title line: the most frequent title-like copy of the repeated headline, else
+    the first kept title-like line before the body, else None."""
+    members = _title_cluster(L, sets, first_body)
+    if members is not None:
+        counts: dict[str, int] = {}
+        for i in members:
+            if _title_like(L[i]):
+                counts[L[i].line.text] = counts.get(L[i].line.text, 0) + 1
+        top = max(counts.values())
+        return next(i for i in sorted(members) if _title_like(L[i]) and counts[L[i].line.text] == top)
+    return next((i for i in range(min(first_body, len(L))) if L[i].keep and _title_like(L[i])), None)
+
+
+FIXED_POINT_ROUNDS = 3  # cleaning rounds at most; every page seen so far settles after two
+
+
 def clean_text(raw: str, model: LineModel | None = None, threshold: float | None = None,
                use_model: bool = True) -> CleanDocument:
     """Clean one flattened news page: title, subtitle, headings, paragraphs, byline, removed lines.
 
     ``model`` defaults to the shipped classifier; ``use_model=False`` (or no shipped model)
     falls back to a heuristic line score. ``threshold`` overrides the model's keep threshold.
+
+    The result is a fixed point: cleaning its text again gives the same text. The clean text is
+    cleaned once more; when that round still changes something (a repeat that only shows once
+    broken lines are merged into paragraphs, a line whose score depends on debris that is now
+    gone), its result is kept, with the lines it dropped added to ``removed``.
     """
-    text = repair_text(raw)
-    for _ in range(2):  # a repair can expose another (an entity decoding into mojibake): settle it,
-        again = repair_text(text)  # so that cleaning the output again repairs nothing more
-        if again == text:
+    doc = _clean_once(raw, model, threshold, use_model)
+    for _ in range(FIXED_POINT_ROUNDS - 1):
+        again = _clean_once(doc.text, model, threshold, use_model)
+        if again.text == doc.text:
             break
-        text = again
-    lines = split_lines(text)
+        doc = _later_round(raw, doc, again)
+    return doc
+
+
+def _later_round(raw: str, doc: CleanDocument, again: CleanDocument) -> CleanDocument:
+    """``again`` (the clean text cleaned once more) with what earlier rounds found: their byline
+    and removed lines. A line dropped by the later round is numbered as the first input line
+    with the same text (-1 when it only exists merged, e.g. a paragraph of wrapped lines)."""
+    numbers: dict[str, int] = {}
+    for line in split_lines(repair_text(raw)):
+        numbers.setdefault(line.text, line.idx)
+    later = [RemovedLine(numbers.get(r.text.strip(), -1), r.text, f"second look: {r.reason}")
+             for r in again.removed]
+    byline = doc.byline + [name for name in again.byline if name not in doc.byline]
+    return CleanDocument(blocks=again.blocks, byline=byline, removed=doc.removed + later)
+
+
+def _clean_once(raw: str, model: LineModel | None, threshold: float | None, use_model: bool) -> CleanDocument:
+    """One cleaning round over ``raw`` (see ``clean_text``)."""
+    lines = split_lines(repair_text(raw))
     if not lines:
         return CleanDocument(blocks=[])
     if model is None and use_model:
@@ -211,55 +296,7 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
 
     # 2. title: the most repeated short line that occurs before the body, else first kept short line
     sets = [frozenset(x.words) for x in L]
-    # candidate seeds: distinct short lines of the page head (before the first body paragraph)
-    seeds: dict[str, int] = {}
-    for i in range(min(first_body + 1, n)):
-        x = L[i]
-        if 2 <= x.ntok <= 30 and not x.line.bullet and not (x.iface and x.iface / x.ntok >= 0.3) \
-                and not x.line.text.endswith(".") and x.key not in seeds \
-                and not _BY_RE.match(x.line.text) and not _is_dateline(x.line.text):
-            # headlines end without a period, and a byline or a bare date is never the title
-            # (the same tests as the single-copy fallback below, so both paths agree)
-            seeds[x.key] = i
-    by_key: dict[str, list[int]] = {}
-    for j in range(n):
-        if 2 <= L[j].ntok <= 60:
-            by_key.setdefault(L[j].key, []).append(j)
-    title_idx = None
-    best = None
-    # inverted index token -> distinct keys, to compare a seed only with lines sharing a token
-    # among its rarer ones (a near-duplicate must contain at least one of them)
-    postings: dict[str, list[str]] = {}
-    for k2, js in by_key.items():
-        for w in sets[js[0]]:
-            postings.setdefault(w, []).append(k2)
-    for key, i in seeds.items():
-        toks = sorted(sets[i], key=lambda w: len(postings.get(w, ())))
-        probe = toks[: int(0.55 * len(toks)) + 1]
-        cands = {k2 for w in probe for k2 in postings.get(w, ())}
-        members = [j for k2 in cands if k2 == key or _near_dup(sets[i], sets[by_key[k2][0]]) for j in by_key[k2]]
-        # a repeated headline is content somewhere: at least one copy must look like it
-        if len(members) < 2 or max(L[j].p for j in members) < 0.4:
-            continue
-        score = (len(members), -i)
-        if best is None or score > best[0]:
-            best = (score, members)
-    if best is not None:
-        members = best[1]
-        # the title's text is the most frequent copy, never a byline or bare date near-copy
-        named = [i for i in members if not _BY_RE.match(L[i].line.text) and not _is_dateline(L[i].line.text)]
-        counts: dict[str, int] = {}
-        for i in named or members:
-            counts[L[i].line.text] = counts.get(L[i].line.text, 0) + 1
-        top = max(counts.values())
-        title_idx = next(i for i in sorted(named or members) if counts[L[i].line.text] == top)
-    else:
-        for i in range(min(first_body, n)):
-            x = L[i]
-            if x.keep and 3 <= x.ntok <= 30 and not x.line.text.endswith(".") and not _BY_RE.match(x.line.text) \
-                    and not _is_dateline(x.line.text):
-                title_idx = i
-                break
+    title_idx = _find_title(L, sets, first_body)
     title_set: set[int] = set()
     if title_idx is not None:
         L[title_idx].keep, L[title_idx].kind, L[title_idx].reason = True, "title", ""
@@ -297,7 +334,7 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
     seen: set[str] = set()
     for x in L:
         if x.keep and x.ntok >= 3:
-            if x.key in seen and x.kind == "paragraph":
+            if x.key in seen and x.kind != "title":  # a subtitle too: a deck is not repeated
                 x.keep, x.reason = False, "repeated line"
             seen.add(x.key)
 
@@ -365,6 +402,7 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
                 and a_body and b_body and not (x.iface and x.iface / x.ntok >= 0.3) \
                 and not (x.ntok >= 3 and x.key in seen):  # never rescue a copy of a kept line
             x.keep, x.reason = True, ""
+            seen.add(x.key)  # (nor a second copy of a rescued one: step 4 would drop it next time)
         if x.keep and x.ntok <= 15 and not x.ends and not x.line.bullet and b is not None and L[b].keep \
                 and L[b].ends and L[b].ntok > x.ntok:
             x.kind = "heading"
@@ -384,11 +422,11 @@ def clean_text(raw: str, model: LineModel | None = None, threshold: float | None
         if x.kind == "title":
             prev_para = None
             continue
-        t = x.line.text
-        if x.line.bullet and x.kind == "paragraph" and not x.line.bullet[0].isdigit():
-            t = t  # list items are kept as their own paragraph, without the glyph
+        t = x.line.raw.strip()  # as it appears: a list item keeps its marker, so it reads as one again
         if (x.kind == "paragraph" and prev_para is not None and x.line.blank_before == 0 and not x.line.bullet
-                and len(L[prev_para].line.text) >= 50 and not L[prev_para].ends):
+                and len(L[prev_para].line.text) >= 50 and not L[prev_para].ends
+                and not _COLUMN_GAP.search(L[prev_para].line.text) and not _COLUMN_GAP.search(t)):
+            # a line wrapped inside a paragraph continues it; rows of a column layout do not
             blocks[-1] = Block("paragraph", blocks[-1].text + " " + t)
             prev_para = i
             continue

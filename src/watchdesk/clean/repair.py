@@ -25,12 +25,11 @@ _DOUBLE_PERIOD = re.compile(r"(?<![.\u2026])\.\.(?![.\u2026])")
 # A period doubled across a closing quote/bracket: 'said.".' -> 'said."'
 _QUOTE_PERIOD = re.compile(r"([.!?])([\"\u201d\u2019\u00bb)\]])\.(?![.\w])")
 _DOUBLE_END = re.compile(r"([!?])\.(?![.\w])")
+_MAX_ROUNDS = 8
 
 
-def fix_entities(text: str) -> str:
-    """Decode HTML character references, including forms broken by spaces (``&# 171;``)."""
-    if "&" not in text:
-        return text
+def _decode_references(text: str) -> str:
+    """One pass of HTML character-reference decoding (numeric, then named references)."""
 
     def _num(m: re.Match) -> str:
         try:
@@ -38,8 +37,6 @@ def fix_entities(text: str) -> str:
             return html.unescape("&#%d;" % cp)
         except (ValueError, OverflowError):
             return m.group(0)
-
-    text = _NUMERIC_REF.sub(_num, text)
 
     def _named(m: re.Match) -> str:
         name = m.group("name")
@@ -49,10 +46,21 @@ def fix_entities(text: str) -> str:
             return html.unescape("&%s;" % name.lower())
         return m.group(0)
 
-    text = _NAMED_REF.sub(_named, text)
-    # One more round: "&amp;#171;" decodes to "&#171;" on the first pass.
-    if "&" in text and _NUMERIC_REF.search(text):
-        text = _NUMERIC_REF.sub(_num, text)
+    return _NAMED_REF.sub(_named, _NUMERIC_REF.sub(_num, text))
+
+
+def fix_entities(text: str) -> str:
+    """Decode HTML character references, including forms broken by spaces (``&# 171;``).
+
+    Decoding repeats until nothing is left to decode, so that escaped escapes (``&amp;#171;``,
+    ``&amp;amp;``) come out fully decoded and the result is a fixed point. Every decoding
+    shortens the text, so the loop ends.
+    """
+    while "&" in text:
+        decoded = _decode_references(text)
+        if decoded == text:
+            break
+        text = decoded
     return text
 
 
@@ -74,14 +82,35 @@ def fix_mojibake(text: str) -> str:
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if not line.isascii() and (is_bad(line) or _SUSPECT.search(line)):
-            lines[i] = ftfy.fix_text(line, unescape_html=False, uncurl_quotes=False, normalization="NFC")
+            lines[i] = _fix_line(line)
     return "\n".join(lines)
 
 
+def _fix_line(line: str) -> str:
+    """ftfy on the line's content, indentation aside: the repair must not depend on whitespace
+    that the cleaned text drops (ftfy leaves ``Ã©`` alone after a no-break space, fixes it alone)."""
+    content = line.strip()
+    start = len(line) - len(line.lstrip())
+    fixed = ftfy.fix_text(content, unescape_html=False, uncurl_quotes=False, normalization="NFC")
+    return line[:start] + fixed + line[start + len(content):]
+
+
+def _repair_once(text: str) -> str:
+    """One round of repair: ftfy, HTML entities, doubled punctuation."""
+    return collapse_punctuation(fix_entities(fix_mojibake(text)))
+
+
 def repair_text(raw: str) -> str:
-    """Full repair pass: ftfy, HTML entities (also space-broken ones), doubled punctuation."""
+    """Full repair: ftfy, HTML entities (also space-broken ones), doubled punctuation.
+
+    One round can expose more damage (an entity decodes into mojibake, a repaired character
+    completes a doubled period), so rounds repeat until the text is a fixed point of the repair
+    (a few rounds at most; the bound only guards against a pathological cycle).
+    """
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = fix_mojibake(text)
-    text = fix_entities(text)
-    text = collapse_punctuation(text)
+    for _ in range(_MAX_ROUNDS):
+        repaired = _repair_once(text)
+        if repaired == text:
+            break
+        text = repaired
     return text
