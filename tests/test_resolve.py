@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from watchdesk.resolve.blocking import BlockIndex
 from watchdesk.resolve.entities import Judgement, Resolver
 from watchdesk.resolve.names import blocking_keys, compare, fold, name_key, phonetic
 from watchdesk.types import DocEntity
@@ -110,6 +111,33 @@ def test_incremental_with_dump_and_load_equals_batch():
     assert r.to_dict() == full.to_dict()
 
 
+def test_state_version_1_still_loads():
+    full, _ = batch()
+    data = json.loads(json.dumps(full.to_dict()))
+    data["version"] = 1
+    data["members"] = [{"id": f"{d}#{loc}", "doc": d, "local": loc, "name": n, "label": lab,
+                        "aliases": al, "mentions": k} for d, loc, n, lab, al, k in data["members"]]
+    assert Resolver.from_dict(data).to_dict() == full.to_dict()
+
+
+def test_over_full_blocking_key_answers_recently_active_clusters():
+    idx = BlockIndex(cap=3, window=10)
+    for i in range(5):
+        idx.add("t:JN", f"G{i}", 10 * i)  # active at documents 0, 10, 20, 30, 40
+    idx.add("k:x", "G0", 0)
+    assert list(idx.candidates("k:x", 1000)) == ["G0"]  # a key with few clusters: all of them
+    assert set(idx.candidates("t:JN", 45)) == {"G4"}
+    assert set(idx.candidates("t:JN", 45, {"G0", "G9"})) == {"G4", "G0"}  # related documents'
+    idx.add("t:JN", "G1", 44)
+    idx.add("t:JN", "G3", 2)  # an older activity changes nothing
+    assert set(idx.candidates("t:JN", 45)) == {"G1", "G4"}
+    again = BlockIndex(cap=3, window=10)
+    again.rebuild([("t:JN", "G1", 44), ("t:JN", "G3", 30), ("k:x", "G0", 0), ("t:JN", "G4", 40),
+                   ("t:JN", "G2", 20), ("t:JN", "G0", 0), ("t:JN", "G1", 10)])
+    for now in (5, 25, 45, 60):
+        assert set(again.candidates("t:JN", now)) == set(idx.candidates("t:JN", now))
+
+
 def test_negative_judgement_is_never_overridden():
     r, ids = batch()
     g = ids["d1#e1"]
@@ -193,8 +221,9 @@ def assert_caches_consistent(r: Resolver) -> None:
         assert list(agg.names) == list(fresh.names) and list(agg.name_counts.items()) == list(fresh.name_counts.items())
         for mid in c.members:
             assert all(cid in r._key_clusters[k] for k in r._member_keys(r.members[mid]))
-        if cid in r._profiles:
-            assert r._profiles[cid] == set().union(*(r._doc_keys(d) for d in fresh.docs))
+        prof = r._profiles.get(cid)
+        if prof is not None:
+            assert prof == set().union(*(r._doc_keys(d) for d in fresh.docs))
 
 
 def test_cached_aggregates_follow_merges_splits_and_removals():

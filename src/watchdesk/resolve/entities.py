@@ -14,7 +14,9 @@ clusters as connected components under positive links, a negative judgement neve
   documents one by one with a dump/load in between gives exactly the clusters of one run;
 * blocking: every name form of a member is indexed under the keys of ``names.blocking_keys``
   (exact normalised key, phonetic skeleton, acronym, surname); only clusters sharing a key are
-  scored;
+  scored, and through a key shared by many clusters only those active under it in recent
+  documents or in the document's related documents (``blocking.BlockIndex``), so the
+  candidates of a member stay bounded as the store grows;
 * scoring: the best ``names.compare`` over the two name sets (exact 1.0, spelling variant
   0.8-1.0, acronym 0.85, fuzzy 0.75, surname 0.7, partial name 0.6, given name 0.4/0.7 with the
   same title) + a type term (spaCy labels: same 0, related -0.05/-0.1, person vs other -0.35)
@@ -44,16 +46,21 @@ clusters as connected components under positive links, a negative judgement neve
   stories: ``_Aggregates``), updated as members join or clusters merge and recomputed after a
   member leaves, so placing a member costs O(candidate clusters), not O(their sizes); the
   resolver also records which members and clusters changed (``changes()``) so a store rewrites
-  only those. None of this changes a decision: the same input gives the same global ids.
+  only those. None of this changes a decision: the same input gives the same global ids. The
+  per-document names and the cluster profiles are bounded caches (``cache.Lru``), recomputed
+  when dropped; members are slotted rows with interned strings.
 """
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+from watchdesk.resolve.blocking import BlockIndex
+from watchdesk.resolve.cache import Lru
 from watchdesk.resolve.names import compare, name_form
 from watchdesk.resolve.names import blocking_keys as _blocking_keys
 
@@ -61,7 +68,7 @@ from watchdesk.resolve.names import blocking_keys as _blocking_keys
 # carries it): scoring goes through a bounded cache
 _compare = lru_cache(maxsize=1 << 15)(compare)
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: members as rows [doc, local, name, label, aliases, mentions]; 1 still loads
 
 THRESHOLD = 0.8  # chosen on ECB+ dev (scripts/eval_xdoc.py --sweep)
 GROUP_BONUS = 0.3
@@ -72,6 +79,8 @@ W_MULTI = 0.6
 W_SINGLE = 0.35
 WEAK_KINDS = frozenset({"surname", "given", "partial", "acronym", "fuzzy"})
 SMALL_CLUSTER_DOCS = 4  # up to this many documents, context is checked without a cached profile
+DOC_KEYS_CACHED = 4096  # documents whose names are kept for context checks (recomputed when dropped)
+PROFILES_CACHED = 1024  # clusters whose context profile is kept (recomputed when dropped)
 
 PERSON = "PERSON"
 ORG_LIKE = frozenset({"ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
@@ -100,21 +109,30 @@ def type_penalty(a: str, b: str) -> float:
     return -0.2
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
-    """One document entity as the resolver sees it."""
+    """One document entity as the resolver sees it (names and labels interned: the same
+    strings recur across documents, and there are many members)."""
 
     id: str  # "<doc_key>#<local id>"
     doc: str
     local: str
     name: str
     label: str
-    aliases: list[str]
+    aliases: tuple[str, ...]
     mentions: int = 1
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "doc": self.doc, "local": self.local, "name": self.name,
-                "label": self.label, "aliases": list(self.aliases), "mentions": self.mentions}
+    @classmethod
+    def make(cls, doc: str, local: str, name: str, label: str, aliases: Iterable[str],
+             mentions: int = 1) -> "Member":
+        """A member with its id and its strings interned."""
+        intern = sys.intern
+        return cls(f"{doc}#{local}", intern(doc), intern(local), intern(name), intern(label),
+                   tuple(map(intern, aliases)), mentions)
+
+    def to_row(self) -> list[Any]:
+        """The member as a compact row of the dumped state (its id is ``doc#local``)."""
+        return [self.doc, self.local, self.name, self.label, list(self.aliases), self.mentions]
 
 
 class _Aggregates:
@@ -212,8 +230,8 @@ class Resolver:
         self.docs: dict[str, list[str]] = {}  # doc key -> member ids
         self.doc_story: dict[str, str] = {}
         self._ctx: dict[str, float] = {}
-        self._profiles: dict[str, set[str]] = {}
-        self._doc_keys_cache: dict[str, dict[str, float]] = {}
+        self._profiles: Lru[str, set[str]] = Lru(PROFILES_CACHED)
+        self._doc_keys_cache: Lru[str, dict[str, float]] = Lru(DOC_KEYS_CACHED)
         self._ctx_related: set[str] = set()
         self._own: tuple[Member | None, set[str]] = (None, set())
         self.next_gid = 1
@@ -225,7 +243,8 @@ class Resolver:
         self.rejected_members: set[str] = set()
         self.split_aliases: dict[str, set[str]] = defaultdict(set)  # global id -> alias keys
         # indexes (rebuilt on load)
-        self._key_clusters: dict[str, set[str]] = defaultdict(set)
+        self._key_clusters = BlockIndex()
+        self._doc_seq: dict[str, int] = {}  # doc key -> position in ``docs`` (document order)
         self._story_docs: dict[str, list[str]] = defaultdict(list)
         # what changed since the state was loaded (``changes()``), so a store rewrites only that
         self._changed_members: set[str] = set()
@@ -247,15 +266,14 @@ class Resolver:
         members = []
         for e in entities:
             get = e.get if isinstance(e, Mapping) else (lambda k, d=None, e=e: getattr(e, k, d))
-            local = str(get("id"))
             name = str(get("name") or "")
             aliases = [str(a) for a in (get("aliases") or [])] or [name]
             if name not in aliases:
                 aliases.insert(0, name)
-            m = Member(f"{doc_key}#{local}", doc_key, local, name, str(get("label") or ""),
-                       aliases, int(get("mentions") or 1))
-            members.append(m)
+            members.append(Member.make(doc_key, str(get("id")), name, str(get("label") or ""),
+                                       aliases, int(get("mentions") or 1)))
         self.docs[doc_key] = [m.id for m in members]
+        self._doc_seq[doc_key] = len(self.docs) - 1
         for m in members:
             self.members[m.id] = m
         self._changed_members.update(self.docs[doc_key])
@@ -305,7 +323,7 @@ class Resolver:
         if key in self.rejected_names:
             return None
         if key in self.split_aliases.get(gid, ()):
-            for cid in sorted(self._key_clusters.get("k:" + key, ()), key=_num):
+            for cid in sorted(self._key_clusters["k:" + key], key=_num):
                 if cid != gid and cid in self.clusters:
                     return cid
             return None
@@ -402,7 +420,7 @@ class Resolver:
             "params": {"threshold": self.threshold, "group_link": self.group_link,
                        "context_free_persons": self.context_free_persons},
             "next_gid": self.next_gid,
-            "members": [self.members[mid].to_dict() for doc in self.docs for mid in self.docs[doc]],
+            "members": [self.members[mid].to_row() for doc in self.docs for mid in self.docs[doc]],
             "docs": {d: list(ms) for d, ms in self.docs.items()},
             "clusters": [self.clusters[g].to_dict() for g in sorted(self.clusters, key=_num)],
             "redirects": dict(sorted(self.redirects.items())),
@@ -419,16 +437,22 @@ class Resolver:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Resolver":
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported resolver state version {data.get('version')!r}")
+        """Restore a resolver from ``to_dict`` data (this state version or version 1)."""
+        version = data.get("version")
+        if version not in (1, STATE_VERSION):
+            raise ValueError(f"unsupported resolver state version {version!r}")
         r = cls(**data.get("params", {}))
         r.next_gid = int(data["next_gid"])
-        for md in data["members"]:
-            m = Member(**md)
+        for row in data["members"]:
+            if version == 1:  # members as objects (their id is doc#local)
+                row = [row["doc"], row["local"], row["name"], row["label"], row["aliases"],
+                       row.get("mentions", 1)]
+            m = Member.make(*row)
             r.members[m.id] = m
-        r.docs = {d: list(ms) for d, ms in data["docs"].items()}
+        ids = {mid: mid for mid in r.members}  # one string per member id
+        r.docs = {sys.intern(d): [ids.get(mid, mid) for mid in ms] for d, ms in data["docs"].items()}
         for cd in data["clusters"]:
-            c = Cluster(cd["id"], list(cd["members"]), list(cd.get("former", [])))
+            c = Cluster(cd["id"], [ids.get(mid, mid) for mid in cd["members"]], list(cd.get("former", [])))
             r.clusters[c.id] = c
             for mid in c.members:
                 r.member_cluster[mid] = c.id
@@ -550,8 +574,11 @@ class Resolver:
 
     def _candidates(self, m: Member) -> list[Candidate]:
         cids: set[str] = set()
+        now = self._doc_seq[m.doc]
+        context = {self.member_cluster.get(mid) for d in self._ctx_related
+                   for mid in self.docs.get(d, ())} if self._ctx_related else ()
         for k in self._member_keys(m):
-            cids |= self._key_clusters.get(k, set())
+            cids.update(self._key_clusters.candidates(k, now, context))
         out = []
         m_person = m.label == PERSON
         m_long = len(name_form(m.name).core) >= 2
@@ -663,8 +690,9 @@ class Resolver:
                             and not self._clusters_forbidden(gid, c.cluster):
                         gid = self._merge_clusters(gid, c.cluster)
             self._join(gid, m)
-            if gid in self._profiles:
-                self._profiles[gid].update(self._doc_keys_of(m.doc))
+            prof = self._profiles.get(gid)
+            if prof is not None:
+                prof.update(self._doc_keys_of(m.doc))
         else:
             gid = f"G{self.next_gid}"
             self.next_gid += 1
@@ -679,8 +707,9 @@ class Resolver:
         self.member_cluster[m.id] = gid
         if c.agg is not None:
             c.agg.add(m, self.doc_story.get(m.doc))
+        seq = self._doc_seq[m.doc]
         for k in self._member_keys(m):
-            self._key_clusters[k].add(gid)
+            self._key_clusters.add(k, gid, seq)
         self._changed_members.add(m.id)
         self._changed_clusters.add(gid)
 
@@ -827,7 +856,7 @@ class Resolver:
         ca, cb = self.clusters[a], self.clusters.pop(b)
         agg_b = self._agg(cb)
         # context profiles: the union of both (computed for the side not cached yet)
-        pa, pb = self._profiles.pop(a, None), self._profiles.pop(b, None)
+        pa, pb = self._profiles.pop(a), self._profiles.pop(b)
         if pa is not None or pb is not None:
             if pa is None:
                 pa = self._docs_profile(self._agg(ca).docs)
@@ -850,8 +879,9 @@ class Resolver:
             self.split_aliases[a] |= self.split_aliases.pop(b)
         # the blocking index already leads every key of a's members to a: add b's
         for mid in cb.members:
-            for k in self._member_keys(self.members[mid]):
-                self._key_clusters[k].add(a)
+            m = self.members[mid]
+            for k in self._member_keys(m):
+                self._key_clusters.add(k, a, self._doc_seq[m.doc])
         return a
 
     def _docs_profile(self, docs: Iterable[str]) -> set[str]:
@@ -886,18 +916,19 @@ class Resolver:
 
     def _reindex_cluster(self, cid: str) -> None:
         for mid in self.clusters[cid].members:
-            for k in self._member_keys(self.members[mid]):
-                self._key_clusters[k].add(cid)
+            m = self.members[mid]
+            for k in self._member_keys(m):
+                self._key_clusters.add(k, cid, self._doc_seq[m.doc])
 
     def _rebuild_indexes(self) -> None:
-        self._key_clusters = defaultdict(set)
-        for cid, c in self.clusters.items():
+        self._doc_seq = {d: i for i, d in enumerate(self.docs)}
+        for c in self.clusters.values():
             c.agg = None  # recomputed when next needed
-            for mid in c.members:
-                for k in self._member_keys(self.members[mid]):
-                    self._key_clusters[k].add(cid)
-        self._profiles = {}
-        self._doc_keys_cache = {}
+        self._key_clusters.rebuild(
+            (k, cid, self._doc_seq[m.doc]) for cid, c in self.clusters.items()
+            for m in map(self.members.__getitem__, c.members) for k in self._member_keys(m))
+        self._profiles = Lru(PROFILES_CACHED)
+        self._doc_keys_cache = Lru(DOC_KEYS_CACHED)
         self._story_docs = defaultdict(list)
         for d in self.docs:
             s = self.doc_story.get(d)
