@@ -363,3 +363,28 @@ def test_sample_twice_no_duplicates(sample_resolver):
     assert {k: v for k, v in by_key.items() if len(v) > 1} == {}
     ruslan = res.entity(gid_of(res, docs, "clean", "Gelayev"))
     assert "Ruslan" in ruslan["aliases"] and ruslan["name"] == "Khamzat Gelayev"
+
+
+def test_a_shared_one_word_name_does_not_chain_two_name_families():
+    """"Cup" joins "FA Cup" (same document group); "Davis Cup" in the same group meets that
+    cluster through "Cup" only: another name family, another entity. Likewise two people who
+    share a surname stay apart even when a lone surname sits in one of their clusters."""
+    ctx = [E("c1", "Jonas Verhoeven"), E("c2", "Baltic Shipping Union", "ORG")]
+    docs = [("a", [E("e1", "FA Cup", "EVENT"), *ctx]),
+            ("b", [E("e1", "Cup", "EVENT"), *ctx]),
+            ("c", [E("e1", "Davis Cup", "EVENT"), *ctx]),
+            ("d", [E("e1", "FA Cup", "EVENT"), *ctx])]
+    r, ids = batch(docs)
+    assert ids["a#e1"] == ids["b#e1"] == ids["d#e1"]  # a form of the same name: joins
+    assert ids["c#e1"] != ids["a#e1"]
+    assert ids["a#c1"] == ids["c#c1"]  # the context itself resolved as before
+
+
+def test_an_exact_one_word_match_does_not_merge_clusters_of_two_families():
+    r = Resolver()
+    ctx = [E("c1", "Baltic Shipping Union", "ORG"), E("c2", "Jonas Verhoeven")]
+    r.add_document("a", [E("e1", "Red Bull Racing", "ORG", aliases=["Red Bull Racing", "Racing"]), *ctx])
+    r.add_document("b", [E("e1", "Racing Club de France", "ORG", aliases=["Racing Club de France", "Racing"]),
+                         *ctx])
+    r.add_document("c", [E("e1", "Racing", "ORG"), *ctx])  # exactly in both clusters, in context
+    assert r.global_id("a", "e1") != r.global_id("b", "e1")

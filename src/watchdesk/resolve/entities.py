@@ -36,6 +36,12 @@ clusters as connected components under positive links, a negative judgement neve
 * a lone surname joins a full name only inside a group and only when a single full-name
   cluster there carries it; two clusters with different full person names never merge on a
   shared surname;
+* one name family per entity (any type): a member whose multi-word names are none of them a
+  form of the cluster's multi-word names (neither holds the other's words, no exact, variant
+  or full-name match) does not join it, and an exact one-word match does not merge two such
+  clusters, so a shared one-word name ("Cup", "Brown", "DB") cannot chain "Davis Cup" to
+  "FA Cup" or "David Bloom" to "Deutsche Bank" (on the BBC corpus this took the share of
+  mentions in clusters with several name families from 32% to 0.1%: scripts/audit_clusters.py);
 * judgements: ``judge(a, b, POSITIVE)`` merges the clusters of two nodes (refused if a
   negative judgement forbids it), ``judge(a, b, NEGATIVE)`` separates them (splitting a cluster
   if needed) and is checked before every automatic merge; ``reject_name(name)`` /
@@ -78,6 +84,7 @@ W_PERSON_FULL = 1.0
 W_MULTI = 0.6
 W_SINGLE = 0.35
 WEAK_KINDS = frozenset({"surname", "given", "partial", "acronym", "fuzzy"})
+STRONG_KINDS = frozenset({"exact", "variant", "fullname"})
 SMALL_CLUSTER_DOCS = 4  # up to this many documents, context is checked without a cached profile
 DOC_KEYS_CACHED = 4096  # documents whose names are kept for context checks (recomputed when dropped)
 PROFILES_CACHED = 1024  # clusters whose context profile is kept (recomputed when dropped)
@@ -209,6 +216,27 @@ class Candidate:
     cluster: str
     score: float
     kind: str
+
+
+def _multiword(names: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
+    return [(n, frozenset(f.core)) for n in names if len((f := name_form(n)).core) >= 2]
+
+
+def _other_families(a_names: Iterable[str], b_names: Iterable[str], person: bool) -> bool:
+    """Do two sets of names belong to different name families? They do when both carry
+    multi-word names and no multi-word name of one is a form of one of the other: neither holds
+    the other's words ("Red Crescent" / "Iraqi Red Crescent") and ``compare`` finds no strong
+    evidence (exact, spelling variant, compatible full name). A shared one-word name
+    ("Cup", "Brown", "DB") is then no reason to merge "Davis Cup" with "FA Cup": one word is
+    the ambiguous form resolution has to place, not an identity."""
+    fa, fb = _multiword(a_names), _multiword(b_names)
+    if not fa or not fb:
+        return False
+    for x, tx in fa:
+        for y, ty in fb:
+            if tx <= ty or ty <= tx or _compare(x, y, person).kind in STRONG_KINDS:
+                return False
+    return True
 
 
 def _num(gid: str) -> int:
@@ -602,7 +630,8 @@ class Resolver:
                     continue
             person = m_person or c_label == PERSON or (m.label in UNTYPED and c_label in UNTYPED)
             if self._conflicting_persons(m.aliases if m_person else [],
-                                         names if c_label == PERSON else []):
+                                         names if c_label == PERSON else []) \
+                    or _other_families(m.aliases, names, person):
                 continue
             best = None
             untyped = agg.untyped - agg.typed if m.label in UNTYPED else ()
@@ -687,7 +716,10 @@ class Resolver:
                 for c in sorted(cands, key=lambda c: _num(c.cluster)):
                     if c.kind == "exact" and c.cluster != gid and c.cluster in self.clusters \
                             and keys & self._name_keys(c.cluster) \
-                            and not self._clusters_forbidden(gid, c.cluster):
+                            and not self._clusters_forbidden(gid, c.cluster) \
+                            and not _other_families(list(self._agg(self.clusters[gid]).names),
+                                                    list(self._agg(self.clusters[c.cluster]).names),
+                                                    PERSON in (self._label_of(gid), self._label_of(c.cluster))):
                         gid = self._merge_clusters(gid, c.cluster)
             self._join(gid, m)
             prof = self._profiles.get(gid)
