@@ -807,8 +807,8 @@ class Resolver:
         counts = self._agg(c).name_counts
         if not counts:
             return ""
-        if self._cluster_label(c) == PERSON:  # the full name
-            return max(counts, key=lambda n: (len(name_form(n).core), counts[n], -len(n)))
+        if self._cluster_label(c) == PERSON:  # the most mentioned full name (not the longest run)
+            return max(counts, key=lambda n: (len(name_form(n).core) >= 2, counts[n], len(name_form(n).core), -len(n)))
         return max(counts, key=lambda n: (counts[n], len(name_form(n).core), -len(n)))
 
     def _cluster_aliases(self, c: Cluster) -> list[str]:
