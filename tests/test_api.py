@@ -126,3 +126,14 @@ def test_api_conforms_to_its_schema(app):
             case.call_and_validate()
 
         check()
+
+
+def test_entity_lists_say_their_totals(client):
+    """Every list of /api/entities/{id} comes with its full count; nothing is cut in this small store."""
+    e = client.get("/api/entities/Tsuneoka").json()
+    for key in ("members", "aliases", "alias_evidence", "articles", "evidence", "quotes_by", "claims_by", "about",
+                "relations", "events"):
+        assert e[f"{key}_total"] == len(e[key]), key
+    assert e["articles_total"] == e["stories"] == 1 and e["evidence_total"] > 1
+    assert e["co_mentions_total"] >= len(e["co_mentions"]) > 0
+    assert all(a["documents_total"] == len(a["documents"]) == 2 for a in e["aliases"])  # both copies

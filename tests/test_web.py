@@ -536,3 +536,46 @@ def test_no_path_traversal_through_static_or_entity_routes(client, path):
 def test_static_files_are_served_from_the_package_only(client):
     assert client.get("/static/vendor/cytoscape.min.js").status_code == 200
     assert client.get("/static/../serve/app.py").status_code == 404
+
+
+def test_entity_page_truncated_sections_give_exact_totals(client, desk_db, monkeypatch):
+    """Each list of the entity page holds at most `limit` entries, the first ones of the full list
+    (with all their copies), and says how many there are in all; the page shows "N more"."""
+    from watchdesk.store import views
+    from watchdesk.store.db import Store
+
+    gid = _gid(desk_db, "Shamil Tsuneoka")
+    first, copy = _doc_id(desk_db, "a_sample"), _doc_id(desk_db, "b_sample_copy")
+    with Store(desk_db) as s:
+        full = views.entity(s, gid, limit=10_000)
+        cut = views.entity(s, gid, limit=1)
+        members = s.conn.execute("SELECT count(*) FROM entities WHERE global_id = ?", (gid,)).fetchone()[0]
+        names = s.conn.execute("SELECT count(DISTINCT m.text) FROM mentions m JOIN entities n ON n.id = m.entity_id"
+                               " WHERE n.global_id = ?", (gid,)).fetchone()[0]
+    assert (full["members_total"], len(full["members"]), cut["members"]) == (members, members, full["members"][:1])
+    assert full["aliases_total"] == names > 1 and cut["aliases_total"] == names and len(cut["aliases"]) == 1
+    keys = ("evidence", "quotes_by", "claims_by", "about", "relations", "events", "alias_evidence", "articles")
+    truncated = []
+    for key in keys:
+        assert full[f"{key}_total"] == len(full[key]), key  # nothing cut: the total is the list's length
+        assert cut[f"{key}_total"] == full[f"{key}_total"], key  # cut: the same exact total
+        assert cut[key] == full[key][:1], key  # the first item, with its copies
+        if len(full[key]) > 1:
+            truncated.append(key)
+    assert {"evidence", "events", "relations"} <= set(truncated)
+    assert all([c["doc_id"] for c in cut[k][0]["copies"]] == [copy] and cut[k][0]["doc_id"] == first
+               for k in ("evidence", "events", "relations"))
+    for k in ("mentions", "mentions_with_copies", "stories", "documents"):
+        assert cut[k] == full[k], k  # counts never depend on the limit
+    assert [a["count"] for a in cut["aliases"]] == [full["aliases"][0]["count"]]
+
+    # the page (its real route and template) with the entity's lists cut at one entry
+    monkeypatch.setitem(views.entity.__kwdefaults__, "limit", 1)
+    html = client.get(f"/entity/{gid}").text
+    n = full["evidence_total"]
+    assert f"… {n - 1} more sentences not listed ({n} in all)." in html
+    assert f"… {full['events_total'] - 1} more dated events not listed" in html
+    co_cut = full["co_mentions_total"] > len(full["co_mentions"])  # co-mentions: 40 at most, whatever the limit
+    assert html.count('<p class="small muted more">') == len(truncated) + 1 + co_cut  # + the names
+    monkeypatch.undo()
+    assert "more sentences not listed" not in client.get(f"/entity/{gid}").text

@@ -151,9 +151,10 @@ class AliasSeen(BaseModel):
 class AliasCount(BaseModel):
     alias: str
     count: int  # mentions, copies of a story counted once (the copy naming it most)
-    documents: list[int]  # every copy it is seen in
+    documents: list[int]  # every copy it is seen in (the first `limit` by id)
+    documents_total: int
     stories: int
-    seen: list[AliasSeen]
+    seen: list[AliasSeen]  # one per story, the first `limit`; `stories` counts them all
 
 
 class AliasEvidence(BaseModel):
@@ -248,25 +249,40 @@ class CoMention(BaseModel):
 
 
 class Entity(BaseModel):
+    """One entity. Each list holds at most 200 entries (co_mentions 40); its ``<list>_total`` is the full count.
+    For lists of items once per story (evidence, quotes, claims, about, relations, events,
+    alias_evidence), a story beyond those read counts as its copy with the most items."""
+
     id: str
     name: str
     label: str
     resolved: bool
     members: list[str]
+    members_total: int
     aliases: list[AliasCount]
+    aliases_total: int
     alias_evidence: list[AliasEvidence]
+    alias_evidence_total: int
     mentions: int  # copies of a story counted once
     mentions_with_copies: int
     stories: int
     documents: int
     articles: list[EntityArticle]  # one per story
+    articles_total: int
     evidence: list[EvidenceModel]
+    evidence_total: int
     quotes_by: list[StatementModel]
+    quotes_by_total: int
     claims_by: list[StatementModel]
+    claims_by_total: int
     about: list[StatementModel]
+    about_total: int
     relations: list[RelationModel]
+    relations_total: int
     events: list[EventModel]
+    events_total: int
     co_mentions: list[CoMention]
+    co_mentions_total: int
 
 
 class SearchHitModel(ArticleRef):

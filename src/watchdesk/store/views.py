@@ -327,20 +327,6 @@ def _members(store: Store, gid: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def _entity_mentions(store: Store, gid: str, member_ids: list[int]) -> list:
-    """Mentions of the entity: members' mentions not overridden away, plus mentions overridden to it."""
-    if not member_ids:
-        return []
-    marks = ",".join("?" * len(member_ids))
-    return store.conn.execute(
-        'SELECT m.id, m.doc_id, m.start, m."end", m.text, m.sentence_idx FROM mentions m'
-        " LEFT JOIN mention_overrides o ON o.mention_id = m.id"
-        f" WHERE (m.entity_id IN ({marks}) AND (o.mention_id IS NULL OR o.global_id = ?))"
-        " UNION SELECT m.id, m.doc_id, m.start, m.\"end\", m.text, m.sentence_idx FROM mention_overrides o"
-        " JOIN mentions m ON m.id = o.mention_id WHERE o.global_id = ? ORDER BY 2, 3",
-        [*member_ids, gid, gid]).fetchall()
-
-
 def _copy_order(doc: dict) -> tuple:
     """Copies of a story in the order an analyst reads them: the earliest published first (the
     original), undated ones after, ties (and undated copies) in ingest order."""
@@ -380,6 +366,98 @@ def _once_per_story(items: list[dict], key, docs: dict[int, dict]) -> list[dict]
     return [item for _, item in sorted(shown, key=lambda pi: pi[0])]
 
 
+def _member_filter(store: Store, gid: str) -> tuple[str, list]:
+    """SQL selecting the ids of the entity's members (as ``_members``), and its arguments."""
+    m = _MEMBER.match(gid)
+    if m and not store.conn.execute("SELECT 1 FROM global_entities WHERE id = ?", (gid,)).fetchone():
+        return "SELECT id FROM entities WHERE doc_id = ? AND local_id = ?", [int(m[1]), m[2]]
+    return "SELECT id FROM entities WHERE global_id = ?", [gid]
+
+
+def _entity_ctes(store: Store, gid: str) -> tuple[str, list]:
+    """``WITH`` clauses shared by the entity page's queries: ``mem`` (member ids), ``em`` (mentions
+    of the entity: members' mentions not overridden away, plus mentions overridden to it) and
+    ``ed`` (its documents: those of its members and of its mentions)."""
+    mem_sql, mem_args = _member_filter(store, gid)
+    cols = 'm.id, m.doc_id, m.start, m."end", m.text, m.sentence_idx'
+    return (f"WITH mem AS ({mem_sql}),"
+            f" em AS (SELECT {cols} FROM mentions m LEFT JOIN mention_overrides o ON o.mention_id = m.id"
+            " WHERE m.entity_id IN (SELECT id FROM mem) AND (o.mention_id IS NULL OR o.global_id = ?)"
+            f" UNION SELECT {cols} FROM mention_overrides o JOIN mentions m ON m.id = o.mention_id"
+            " WHERE o.global_id = ?),"
+            " ed AS (SELECT doc_id FROM entities WHERE id IN (SELECT id FROM mem) UNION SELECT doc_id FROM em)",
+            [*mem_args, gid, gid])
+
+
+# The start of the sentence containing offset ``{1}`` of document ``{0}`` (``sentence_anchor`` in SQL).
+_ANCHOR_SQL = ("coalesce((SELECT max(s.start) FROM sentences s WHERE s.doc_id = {0} AND s.start <= {1}), {1})")
+# The same for a mention at ``{1}`` in sentence ``{2}`` (its sentence_idx): one look-up when the
+# sentence holds the offset, as it does unless the offset lies between sentences.
+_MENTION_ANCHOR_SQL = ('coalesce((SELECT s.start FROM sentences s WHERE s.doc_id = {0} AND s.idx = {2}'
+                       ' AND s.start <= {1} AND {1} < s."end"), ' + _ANCHOR_SQL[len("coalesce("):])
+_DOC_COLS = "id, title, source, published, story_id, site"
+_COPY_ORDER_SQL = "{0}published IS NULL, coalesce({0}published, ''), {0}id"  # _copy_order in SQL
+
+
+def _load_docs(conn, docs: dict[int, dict], ids) -> None:
+    """Add the listing columns of documents ``ids`` to ``docs`` (one query per 500)."""
+    missing = sorted({i for i in ids if i not in docs})
+    for chunk in _chunks(missing):
+        for r in conn.execute(f"SELECT {_DOC_COLS} FROM documents WHERE id IN ({','.join('?' * len(chunk))})",
+                              chunk):
+            docs[r["id"]] = dict(r)
+
+
+def _first_groups(conn, ctes: str, args: list, items: str, order: str, fetch: str, build, key, limit: int,
+                  docs: dict[int, dict]) -> tuple[list[dict], int]:
+    """The first ``limit`` items of a section listed once per story (``_once_per_story``), and the total.
+
+    ``items`` selects every item of the section in every copy: columns ``item`` (a unique id),
+    ``doc_id``, ``story`` and whatever ``order`` (the list's order) needs. Only whole stories are
+    read (an item's copies are all in its story), in the order of their first item, until the
+    first ``limit`` items are known: the items of later stories can only come after them. ``fetch``
+    reads the chosen stories' items (``... FROM ranked r JOIN ...``; ``r.rn`` is the position),
+    ``build`` makes an item of a row. The total is exact for the stories read; each other story
+    counts as its copy with the most items (the copies of a story usually carry the same items;
+    where they differ, the total is a lower bound).
+    """
+    base = (f"{ctes}, items AS ({items}),"
+            f" ranked AS (SELECT item, doc_id, story, row_number() OVER (ORDER BY {order}) AS rn FROM items)")
+    stories_sql = (f"{base}, per_doc AS (SELECT story, count(*) AS n, min(rn) AS first FROM ranked GROUP BY doc_id),"
+                   " per_story AS (SELECT story, max(n) AS most, min(first) AS first FROM per_doc GROUP BY story)"
+                   " SELECT story, first, most, sum(most) OVER () AS total FROM per_story ORDER BY first"
+                   " LIMIT ? OFFSET ?")
+    found: list[dict] = []
+    reps: list[dict] = []
+    offset, size, read_most, total_most, peek = 0, limit + 1, 0, 0, None
+    while True:
+        batch = conn.execute(stories_sql, [*args, size + 1, offset]).fetchall()
+        if not batch:
+            break
+        total_most = batch[0]["total"]
+        peek = batch[size] if len(batch) > size else None
+        batch = batch[:size]
+        offset += len(batch)
+        read_most += sum(r["most"] for r in batch)
+        stories = [r["story"] for r in batch]
+        rows = []
+        for chunk in _chunks(stories):
+            rows += conn.execute(f"{base} SELECT r.rn AS _rn, r.doc_id AS _doc, {fetch}"
+                                 f" WHERE r.story IN ({','.join('?' * len(chunk))})", [*args, *chunk]).fetchall()
+        _load_docs(conn, docs, (r["_doc"] for r in rows))
+        found += [{**build(r), "_rn": r["_rn"]} for r in rows]
+        found.sort(key=lambda x: x["_rn"])
+        reps = _once_per_story(found, key, docs)
+        if peek is None or sum(1 for x in reps if x["_rn"] < peek["first"]) >= limit:
+            break
+        size *= 2
+    total = len(reps) + (total_most - read_most if peek is not None else 0)
+    shown = reps[:limit]
+    for x in shown:
+        del x["_rn"]
+    return shown, total
+
+
 def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
     """The entity page: names with counts and where seen, articles, quotes by and about, claims by,
     relations, dated events, co-mentioned entities, each with its evidence.
@@ -389,194 +467,243 @@ def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
     story, and an item (event, relation, quote, claim, evidence sentence) found in several copies
     is listed once, from the earliest published copy, with the other copies in its ``copies``.
     ``mentions_with_copies`` and ``documents`` count every copy.
+
+    The cost follows ``limit``, not the entity's mentions: counts are SQL aggregates, and each list
+    (members, names and where each is first seen, a name's documents, articles, evidence, quotes,
+    claims, relations, events) holds at most ``limit`` entries, read with their sentences only for
+    those; ``<list>_total`` (a name's ``documents_total``, ``stories``) gives the full count. For a
+    list of items once per story, the total counts the stories not read as their copy with the most
+    items (see ``_first_groups``).
     """
     conn = store.conn
-    members = _members(store, gid)
+    mem_sql, mem_args = _member_filter(store, gid)
+    members = [dict(r) for r in conn.execute(f"SELECT * FROM entities WHERE id IN ({mem_sql}) ORDER BY id LIMIT ?",
+                                             [*mem_args, limit])]
     if not members:
         return None
     g = conn.execute("SELECT * FROM global_entities WHERE id = ?", (gid,)).fetchone()
-    member_ids = [m["id"] for m in members]
-    marks = ",".join("?" * len(member_ids))
-    doc_sql = "SELECT id, title, source, published, story_id, site FROM documents"
-    docs = {r["id"]: dict(r) for r in conn.execute(
-        f"{doc_sql} WHERE id IN (SELECT doc_id FROM entities WHERE id IN ({marks}))", member_ids)}
-    sentence_starts: dict[int, list[int]] = {}
+    ctes, args = _entity_ctes(store, gid)
+    docs: dict[int, dict] = {}
 
-    def anchor(doc_id: int, offset: int) -> int:
-        if doc_id not in sentence_starts:
-            sentence_starts[doc_id] = [r[0] for r in conn.execute(
-                "SELECT start FROM sentences WHERE doc_id = ? ORDER BY idx", (doc_id,))]
-        return sentence_anchor(sentence_starts[doc_id], offset)
+    # counts: every copy (mentions_with_copies, documents) and once per story (mentions, stories)
+    counts = conn.execute(
+        f"{ctes}, dm AS (SELECT doc_id, count(*) AS n FROM em GROUP BY doc_id),"
+        " dd AS (SELECT coalesce(d.story_id, d.id) AS story, coalesce(dm.n, 0) AS n FROM ed"
+        " JOIN documents d ON d.id = ed.doc_id LEFT JOIN dm ON dm.doc_id = ed.doc_id),"
+        " st AS (SELECT max(n) AS most FROM dd GROUP BY story)"
+        " SELECT (SELECT count(*) FROM mem) AS members, (SELECT count(*) FROM em) AS mentions_with_copies,"
+        " (SELECT count(*) FROM dd) AS documents, (SELECT count(*) FROM st) AS stories,"
+        " (SELECT coalesce(sum(most), 0) FROM st) AS mentions", args).fetchone()
 
-    texts: dict[int, str] = {}
-
-    def text_of(doc_id: int) -> str:
-        if doc_id not in texts:
-            texts[doc_id] = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
-        return texts[doc_id]
-
-    mention_rows = _entity_mentions(store, gid, member_ids)
-    for doc_id in {m["doc_id"] for m in mention_rows} - set(docs):
-        docs[doc_id] = dict(conn.execute(f"{doc_sql} WHERE id = ?", (doc_id,)).fetchone())
-
-    def story(doc_id: int) -> int:
-        return docs[doc_id]["story_id"] or doc_id
-
-    # per copy: mentions of each name, and the sentence where each name is first seen
-    per_doc_alias: dict[tuple[str, int], int] = {}
-    first_seen: dict[tuple[str, int], int] = {}
-    evidence = []
-    mention_spans: dict[int, list[tuple[int, int]]] = {}
-    seen_sentences = set()
-    for m in mention_rows:
-        per_doc_alias[(m["text"], m["doc_id"])] = per_doc_alias.get((m["text"], m["doc_id"]), 0) + 1
-        mention_spans.setdefault(m["doc_id"], []).append((m["start"], m["end"]))
-        key = (m["doc_id"], m["sentence_idx"])
-        s = None
-        if key not in seen_sentences:
-            seen_sentences.add(key)
-            s = conn.execute('SELECT start, "end" FROM sentences WHERE doc_id = ? AND idx = ?',
-                             (m["doc_id"], m["sentence_idx"])).fetchone()
-            ss, se = (s[0], s[1]) if s else (m["start"], m["end"])
-            evidence.append({"doc_id": m["doc_id"], "start": m["start"], "end": m["end"], "mention": m["text"],
-                             "sentence": text_of(m["doc_id"])[ss:se].strip(), "anchor": ss})
-        first_seen.setdefault((m["text"], m["doc_id"]), anchor(m["doc_id"], m["start"]))
-    order = sorted(docs.values(), key=_copy_order)
-    rank = {d["id"]: i for i, d in enumerate(order)}
-
-    aliases: dict[str, dict] = {}
-    for (text, doc_id), n in sorted(per_doc_alias.items(), key=lambda kv: rank[kv[0][1]]):
-        a = aliases.setdefault(text, {"alias": text, "count": 0, "documents": [], "stories": 0, "seen": [],
-                                      "_best": {}})
-        a["documents"].append(doc_id)
-        st = story(doc_id)
-        if st not in a["_best"]:
-            a["_best"][st] = n
-            a["seen"].append({"doc_id": doc_id, "anchor": first_seen[(text, doc_id)], "copies": []})
-        else:
-            a["_best"][st] = max(a["_best"][st], n)
-            seen_entry = next(x for x in a["seen"] if story(x["doc_id"]) == st)
-            seen_entry["copies"].append({"doc_id": doc_id, "anchor": first_seen[(text, doc_id)]})
-    for a in aliases.values():
-        best = a.pop("_best")
-        a["count"], a["stories"] = sum(best.values()), len(best)
-        a["documents"].sort()
-
-    mention_count = {d: len(v) for d, v in mention_spans.items()}
+    # articles: one a story (its first copy, with the others), the first `limit` by date
+    articles: list[dict] = []
     by_story: dict[int, dict] = {}
-    for d in order:
-        st = story(d["id"])
-        row = {**d, "mentions": mention_count.get(d["id"], 0)}
+    for r in conn.execute(
+            f"{ctes}, dm AS (SELECT doc_id, count(*) AS n FROM em GROUP BY doc_id),"
+            f" dd AS (SELECT {', '.join('d.' + c for c in _DOC_COLS.split(', '))}, coalesce(d.story_id, d.id) AS story,"
+            " coalesce(dm.n, 0) AS mentions FROM ed JOIN documents d ON d.id = ed.doc_id"
+            " LEFT JOIN dm ON dm.doc_id = ed.doc_id),"
+            " dk AS (SELECT dd.*, row_number() OVER w AS k, first_value(coalesce(published, '')) OVER w AS hp,"
+            " first_value(id) OVER w AS hid FROM dd"
+            f" WINDOW w AS (PARTITION BY story ORDER BY {_COPY_ORDER_SQL.format('')})),"
+            " dr AS (SELECT dk.*, dense_rank() OVER (ORDER BY hp, hid) AS hr FROM dk)"  # stories by first copy
+            f" SELECT {_DOC_COLS}, mentions, story FROM dr"
+            " WHERE hr <= ? ORDER BY hr, k", [*args, limit]):
+        row = dict(r)
+        st = row.pop("story")
+        docs[row["id"]] = {k: row[k] for k in _DOC_COLS.split(", ")}
         if st not in by_story:
             by_story[st] = {**row, "copies": []}
+            articles.append(by_story[st])
         else:
             by_story[st]["copies"].append(row)
-    articles = sorted(by_story.values(), key=lambda d: (d["published"] or "", d["id"]))
     for a in articles:
         a["story_mentions"] = max([a["mentions"], *(c["mentions"] for c in a["copies"])])
-    story_mentions = sum(a["story_mentions"] for a in articles)
 
-    alias_evidence = _once_per_story([
-        {"name": r["name"], "alias": r["alias"], "kind": r["kind"], "doc_id": r["doc_id"],
-         "anchor": anchor(r["doc_id"], r["evidence_start"]),
-         "sentence": text_of(r["doc_id"])[r["evidence_start"]:r["evidence_end"]]}
-        for r in conn.execute(f"SELECT * FROM alias_links WHERE entity_id IN ({marks}) ORDER BY id", member_ids)],
-        lambda x: (x["name"], x["alias"], x["kind"], _norm(x["sentence"])), docs)
+    # names: counts per name (a story counts as its copy naming it most) and where each is first seen
+    per_name = (f"{ctes}, per AS (SELECT em.text AS alias, em.doc_id, count(*) AS n, min(em.start) AS first,"
+                " em.sentence_idx AS first_idx"  # (of the row with min(start))
+                " FROM em GROUP BY em.text, em.doc_id),"
+                " pd AS (SELECT per.*, coalesce(d.story_id, d.id) AS story, d.published IS NULL AS pn,"
+                " coalesce(d.published, '') AS p FROM per JOIN documents d ON d.id = per.doc_id)")
+    aliases: dict[str, dict] = {}
+    aliases_total = 0
+    for r in conn.execute(
+            f"{per_name}, st AS (SELECT alias, max(n) AS most, count(*) AS copies FROM pd GROUP BY alias, story)"
+            " SELECT alias, sum(most) AS count, count(*) AS stories, sum(copies) AS documents,"
+            " count(*) OVER () AS total FROM st GROUP BY alias ORDER BY count DESC, alias LIMIT ?", [*args, limit]):
+        aliases[r["alias"]] = {"alias": r["alias"], "count": r["count"], "documents": [], "stories": r["stories"],
+                               "seen": [], "documents_total": r["documents"]}
+        aliases_total = r["total"]
+    if aliases:
+        names = list(aliases)
+        # per name: its first `limit` documents, and its first `limit` stories (by their first copy) with
+        # every copy naming it, each with the sentence where the name is first seen
+        for r in conn.execute(
+                f"{per_name}, pk AS (SELECT pd.*, row_number() OVER (PARTITION BY alias ORDER BY doc_id) AS dr,"
+                " row_number() OVER w AS k, first_value(pn) OVER w AS hpn, first_value(p) OVER w AS hp,"
+                f" first_value(doc_id) OVER w AS hd FROM pd WHERE alias IN ({','.join('?' * len(names))})"
+                " WINDOW w AS (PARTITION BY alias, story ORDER BY pn, p, doc_id)),"
+                " pr AS (SELECT pk.*, dense_rank() OVER (PARTITION BY alias ORDER BY hpn, hp, hd) AS sr FROM pk)"
+                " SELECT alias, doc_id, dr, sr, k, CASE WHEN sr <= ? THEN"
+                f" {_MENTION_ANCHOR_SQL.format('pr.doc_id', 'pr.first', 'pr.first_idx')}"
+                " END AS anchor FROM pr WHERE dr <= ? OR sr <= ? ORDER BY alias, sr, k",
+                [*args, *names, limit, limit, limit]):
+            a = aliases[r["alias"]]
+            if r["dr"] <= limit:
+                a["documents"].append(r["doc_id"])
+            if r["sr"] <= limit:
+                if r["k"] == 1:
+                    a["seen"].append({"doc_id": r["doc_id"], "anchor": r["anchor"], "copies": []})
+                else:
+                    a["seen"][-1]["copies"].append({"doc_id": r["doc_id"], "anchor": r["anchor"]})
+        for a in aliases.values():
+            a["documents"].sort()
+
+    def section(items: str, order: str, fetch: str, build, key, extra: list | None = None):
+        return _first_groups(conn, ctes, [*args, *(extra or [])], items, order, fetch, build, key, limit, docs)
+
+    story_of = "coalesce(d.story_id, d.id) AS story"
+    alias_evidence, alias_evidence_total = section(
+        f"SELECT a.id AS item, a.doc_id, {story_of} FROM alias_links a JOIN documents d ON d.id = a.doc_id"
+        " WHERE a.entity_id IN (SELECT id FROM mem)", "item",
+        f"a.name, a.alias, a.kind, a.doc_id, {_ANCHOR_SQL.format('a.doc_id', 'a.evidence_start')} AS anchor,"
+        " substr(d.text, a.evidence_start + 1, a.evidence_end - a.evidence_start) AS sentence"
+        " FROM ranked r JOIN alias_links a ON a.id = r.item JOIN documents d ON d.id = a.doc_id",
+        lambda r: {"name": r["name"], "alias": r["alias"], "kind": r["kind"], "doc_id": r["doc_id"],
+                   "anchor": r["anchor"], "sentence": r["sentence"]},
+        lambda x: (x["name"], x["alias"], x["kind"], _norm(x["sentence"])))
 
     def attribution_item(r) -> dict:
         data = json.loads(r["data"])
-        if r["doc_id"] not in docs:
-            docs[r["doc_id"]] = dict(conn.execute(f"{doc_sql} WHERE id = ?", (r["doc_id"],)).fetchone())
         return {"kind": r["kind"], "doc_id": r["doc_id"], "title": docs[r["doc_id"]]["title"],
                 "content": data["content"]["text"], "speaker": (data.get("speaker") or {}).get("text"),
-                "holder": r["holder"], "holder_id": r["holder_id"], "anchor": anchor(r["doc_id"], r["content_start"]),
+                "holder": r["holder"], "holder_id": r["holder_id"], "anchor": r["anchor"],
                 "published": r["published"]}
 
     def statement_key(s: dict) -> tuple:
         return (s["kind"], _norm(s["content"]), s["holder"])
 
-    attr_sql = ("SELECT a.*, d.published, e.global_id AS holder_id, coalesce(g.name, e.name, a.speaker) AS holder"
-                " FROM attributions a JOIN documents d ON d.id = a.doc_id"
-                " LEFT JOIN entities e ON e.id = a.entity_id LEFT JOIN global_entities g ON g.id = e.global_id")
-    by_rows = conn.execute(f"{attr_sql} WHERE a.entity_id IN ({marks}) ORDER BY d.published, a.doc_id,"
-                           " a.content_start LIMIT ?", [*member_ids, limit]).fetchall()
-    quotes_by = _once_per_story([attribution_item(r) for r in by_rows if r["kind"] == "quote"], statement_key, docs)
-    claims_by = _once_per_story([attribution_item(r) for r in by_rows if r["kind"] == "claim"], statement_key, docs)
-    about = []
-    for doc_id in sorted(mention_spans, key=lambda d: rank[d]):
-        spans = mention_spans[doc_id]
-        for r in conn.execute(f"{attr_sql} WHERE a.doc_id = ? AND (a.entity_id IS NULL OR a.entity_id NOT IN"
-                              f" ({marks})) ORDER BY a.content_start", [doc_id, *member_ids]):
-            if any(r["content_start"] <= s and e <= r["content_end"] for s, e in spans):
-                about.append(attribution_item(r))
-        if len(about) >= limit:
-            break
-    about = _once_per_story(about, statement_key, docs)
+    attr_fetch = ("a.kind, a.doc_id, a.data, d.published, e.global_id AS holder_id,"
+                  f" coalesce(g.name, e.name, a.speaker) AS holder, {_ANCHOR_SQL.format('a.doc_id', 'a.content_start')}"
+                  " AS anchor FROM ranked r JOIN attributions a ON a.id = r.item JOIN documents d ON d.id = a.doc_id"
+                  " LEFT JOIN entities e ON e.id = a.entity_id LEFT JOIN global_entities g ON g.id = e.global_id")
+    statements = {}
+    for kind in ("quote", "claim"):
+        statements[kind] = section(
+            f"SELECT a.id AS item, a.doc_id, {story_of}, d.published AS o1, a.content_start AS o2"
+            " FROM attributions a JOIN documents d ON d.id = a.doc_id"
+            " WHERE a.entity_id IN (SELECT id FROM mem) AND a.kind = ?", "o1, doc_id, o2, item",
+            attr_fetch, attribution_item, statement_key, [kind])
+    # said about it: a quote or claim by someone else whose content holds a mention of it
+    about, about_total = section(
+        f"SELECT a.id AS item, a.doc_id, {story_of}, d.published IS NULL AS o0, coalesce(d.published, '') AS o1,"
+        " a.content_start AS o2 FROM attributions a JOIN documents d ON d.id = a.doc_id WHERE a.id IN"
+        " (SELECT x.id FROM em JOIN attributions x ON x.doc_id = em.doc_id AND x.content_start <= em.start"
+        ' AND em."end" <= x.content_end WHERE x.entity_id IS NULL OR x.entity_id NOT IN (SELECT id FROM mem))',
+        "o0, o1, doc_id, o2, item", attr_fetch, attribution_item, statement_key)
 
-    def ent_ref(entity_id: int | None) -> dict | None:
-        if entity_id is None:
-            return None
-        r = conn.execute("SELECT e.doc_id, e.local_id, e.name, e.global_id, g.name AS gname FROM entities e"
-                         " LEFT JOIN global_entities g ON g.id = e.global_id WHERE e.id = ?", (entity_id,)).fetchone()
-        return {"id": r["global_id"] or f"{r['doc_id']}#{r['local_id']}", "name": r["gname"] or r["name"]}
+    def ref(prefix: str) -> str:
+        return (f"coalesce({prefix}.global_id, {prefix}.doc_id || '#' || {prefix}.local_id) AS {prefix}_id,"
+                f" coalesce({prefix}g.name, {prefix}.name) AS {prefix}_name")
 
-    relations = []
-    for r in conn.execute(
-            "SELECT r.*, d.published FROM relations r JOIN documents d ON d.id = r.doc_id"
-            f" WHERE r.subject_entity_id IN ({marks}) OR r.object_entity_id IN ({marks})"
-            " ORDER BY d.published, r.doc_id, r.id LIMIT ?", [*member_ids, *member_ids, limit]):
+    def relation_item(r) -> dict:
         data = json.loads(r["data"])
-        relations.append({
+        return {
             "doc_id": r["doc_id"], "relation": r["relation"], "predicate": data["predicate"]["text"],
             "subject": data["subject"]["text"], "object": data["object"]["text"],
-            "subject_entity": ent_ref(r["subject_entity_id"]), "object_entity": ent_ref(r["object_entity_id"]),
-            "sentence": data["evidence"]["text"], "anchor": anchor(r["doc_id"], data["evidence"]["start"]),
-            "published": r["published"]})
-    relations = _once_per_story(
-        relations, lambda x: (x["relation"], x["predicate"], x["subject"], x["object"], _norm(x["sentence"])), docs)
-    events = []
-    for r in conn.execute(
-            "SELECT DISTINCT ev.*, d.published FROM events ev JOIN event_entities ee ON ee.event_id = ev.id"
-            f" JOIN documents d ON d.id = ev.doc_id WHERE ee.entity_id IN ({marks})"
-            " ORDER BY ev.date IS NULL, ev.date, ev.doc_id LIMIT ?", [*member_ids, limit]):
+            "subject_entity": {"id": r["se_id"], "name": r["se_name"]} if r["se_id"] is not None else None,
+            "object_entity": {"id": r["oe_id"], "name": r["oe_name"]} if r["oe_id"] is not None else None,
+            "sentence": data["evidence"]["text"], "anchor": r["anchor"], "published": r["published"]}
+
+    relations, relations_total = section(
+        f"SELECT x.id AS item, x.doc_id, {story_of}, d.published AS o1 FROM relations x"
+        " JOIN documents d ON d.id = x.doc_id WHERE x.id IN (SELECT id FROM relations WHERE subject_entity_id IN"
+        " (SELECT id FROM mem) UNION SELECT id FROM relations WHERE object_entity_id IN (SELECT id FROM mem))",
+        "o1, doc_id, item",
+        f"x.doc_id, x.relation, x.data, d.published, {ref('se')}, {ref('oe')},"
+        f" {_ANCHOR_SQL.format('x.doc_id', 'json_extract(x.data, ' + chr(39) + '$.evidence.start' + chr(39) + ')')}"
+        " AS anchor FROM ranked r JOIN relations x ON x.id = r.item JOIN documents d ON d.id = x.doc_id"
+        " LEFT JOIN entities se ON se.id = x.subject_entity_id LEFT JOIN global_entities seg ON seg.id = se.global_id"
+        " LEFT JOIN entities oe ON oe.id = x.object_entity_id LEFT JOIN global_entities oeg ON oeg.id = oe.global_id",
+        relation_item, lambda x: (x["relation"], x["predicate"], x["subject"], x["object"], _norm(x["sentence"])))
+
+    def event_item(r) -> dict:
         data = json.loads(r["data"])
         ev = data.get("evidence") or data["time"]
-        events.append({
+        return {
             "doc_id": r["doc_id"], "date": r["date"], "date_end": r["date_end"], "uncertain": bool(r["uncertain"]),
             "precision": data.get("precision"), "time": data["time"]["text"],
             "trigger": (data.get("trigger") or {}).get("text"), "sentence": ev["text"],
-            "anchor": anchor(r["doc_id"], ev["start"]), "published": r["published"]})
-    events = _once_per_story(
-        events, lambda x: (x["date"], x["date_end"], x["time"], x["trigger"], _norm(x["sentence"])), docs)
-    evidence = _once_per_story(evidence, lambda x: (_norm(x["sentence"]),), docs)[:limit]
+            "anchor": r["anchor"], "published": r["published"]}
+
+    ev_start = ("coalesce(json_extract(x.data, '$.evidence.start'), json_extract(x.data, '$.time.start'))")
+    events, events_total = section(
+        f"SELECT x.id AS item, x.doc_id, {story_of}, x.date IS NULL AS o0, x.date AS o1 FROM events x"
+        " JOIN documents d ON d.id = x.doc_id WHERE x.id IN"
+        " (SELECT event_id FROM event_entities WHERE entity_id IN (SELECT id FROM mem))",
+        "o0, o1, doc_id, item",
+        f"x.doc_id, x.date, x.date_end, x.uncertain, x.data, d.published, {_ANCHOR_SQL.format('x.doc_id', ev_start)}"
+        " AS anchor FROM ranked r JOIN events x ON x.id = r.item JOIN documents d ON d.id = x.doc_id",
+        event_item, lambda x: (x["date"], x["date_end"], x["time"], x["trigger"], _norm(x["sentence"])))
+
+    # where it is named: each sentence naming it (its first mention there), sentence text in SQL
+    span = ('coalesce(s.start, m.start)', 'coalesce(s."end", m."end")')
+    evidence, evidence_total = section(
+        f"SELECT e.id AS item, e.doc_id, {story_of}, e.start AS o1 FROM (SELECT em.id, em.doc_id, em.start,"
+        " row_number() OVER (PARTITION BY em.doc_id, em.sentence_idx ORDER BY em.start, em.id) AS k FROM em) e"
+        " JOIN documents d ON d.id = e.doc_id WHERE e.k = 1", "doc_id, o1, item",
+        f'm.doc_id, m.start, m."end", m.text, {span[0]} AS anchor,'
+        f" substr(d.text, {span[0]} + 1, {span[1]} - {span[0]}) AS sentence FROM ranked r"
+        " JOIN mentions m ON m.id = r.item JOIN documents d ON d.id = m.doc_id"
+        " LEFT JOIN sentences s ON s.doc_id = m.doc_id AND s.idx = m.sentence_idx",
+        lambda r: {"doc_id": r["doc_id"], "start": r["start"], "end": r["end"], "mention": r["text"],
+                   "sentence": r["sentence"].strip(), "anchor": r["anchor"]},
+        lambda x: (_norm(x["sentence"]),))
+
+    co, co_total = _co_mentions(store, gid, mem_sql, mem_args, 40)
     name = g["name"] if g else members[0]["name"]
     label = g["label"] if g else members[0]["label"]
     return {
         "id": gid, "name": name, "label": label, "resolved": g is not None,
-        "members": [f"{m['doc_id']}#{m['local_id']}" for m in members],
-        "aliases": sorted(aliases.values(), key=lambda a: (-a["count"], a["alias"])),
-        "alias_evidence": alias_evidence, "mentions": story_mentions, "mentions_with_copies": len(mention_rows),
-        "stories": len(articles), "documents": len(docs), "articles": articles,
-        "evidence": evidence, "quotes_by": quotes_by, "claims_by": claims_by, "about": about[:limit],
-        "relations": relations, "events": events, "co_mentions": co_mentions(store, gid, member_ids=member_ids),
+        "members": [f"{m['doc_id']}#{m['local_id']}" for m in members], "members_total": counts["members"],
+        "aliases": sorted(aliases.values(), key=lambda a: (-a["count"], a["alias"])), "aliases_total": aliases_total,
+        "alias_evidence": alias_evidence, "alias_evidence_total": alias_evidence_total,
+        "mentions": counts["mentions"], "mentions_with_copies": counts["mentions_with_copies"],
+        "stories": counts["stories"], "documents": counts["documents"],
+        "articles": articles, "articles_total": counts["stories"],
+        "evidence": evidence, "evidence_total": evidence_total,
+        "quotes_by": statements["quote"][0], "quotes_by_total": statements["quote"][1],
+        "claims_by": statements["claim"][0], "claims_by_total": statements["claim"][1],
+        "about": about, "about_total": about_total,
+        "relations": relations, "relations_total": relations_total, "events": events, "events_total": events_total,
+        "co_mentions": co, "co_mentions_total": co_total,
     }
+
+
+def _co_mentions(store: Store, gid: str, mem_sql: str, mem_args: list, limit: int) -> tuple[list[dict], int]:
+    """The first ``limit`` co-mentioned entities (see ``co_mentions``) and how many there are."""
+    rows = store.conn.execute(
+        f"WITH mem AS ({mem_sql}), md AS MATERIALIZED (SELECT id, story_id FROM documents"
+        " WHERE id IN (SELECT doc_id FROM entities WHERE id IN (SELECT id FROM mem))),"
+        " co AS (SELECT o.global_id AS id, count(DISTINCT md.story_id) AS stories, count(DISTINCT md.id) AS documents"
+        " FROM md JOIN entities o ON o.doc_id = md.id WHERE o.global_id != ? GROUP BY o.global_id)"
+        " SELECT co.id, g.name, g.label, co.stories, co.documents, count(*) OVER () AS total FROM co"
+        " JOIN global_entities g ON g.id = co.id ORDER BY co.stories DESC, g.mentions DESC, g.name LIMIT ?",
+        [*mem_args, gid, limit]).fetchall()
+    return [{k: r[k] for k in ("id", "name", "label", "stories", "documents")} for r in rows], \
+        (rows[0]["total"] if rows else 0)
 
 
 def co_mentions(store: Store, gid: str, *, member_ids: list[int] | None = None, limit: int = 40) -> list[dict]:
     """Entities named in the same articles, counted once per story (copies of a story count once)."""
     if member_ids is None:
-        member_ids = [m["id"] for m in _members(store, gid)]
-    if not member_ids:
+        mem_sql, mem_args = _member_filter(store, gid)
+    elif not member_ids:
         return []
-    marks = ",".join("?" * len(member_ids))
-    rows = store.conn.execute(
-        "SELECT o.global_id AS id, g.name, g.label, count(DISTINCT d.story_id) AS stories,"
-        " count(DISTINCT d.id) AS documents FROM entities o JOIN documents d ON d.id = o.doc_id"
-        " JOIN global_entities g ON g.id = o.global_id"
-        f" WHERE o.doc_id IN (SELECT doc_id FROM entities WHERE id IN ({marks})) AND o.global_id != ?"
-        " GROUP BY o.global_id ORDER BY stories DESC, g.mentions DESC, g.name LIMIT ?",
-        [*member_ids, gid, limit]).fetchall()
-    return [dict(r) for r in rows]
+    else:
+        mem_sql, mem_args = "SELECT value AS id FROM json_each(?)", [json.dumps(member_ids)]
+    return _co_mentions(store, gid, mem_sql, mem_args, limit)[0]
 
 
 # ---- the graph -------------------------------------------------------------------------------
