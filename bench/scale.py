@@ -59,6 +59,8 @@ def main() -> None:
                              "replica joins its original's story and story attachment compares with every copy")
     parser.add_argument("--no-resolve", action="store_true",
                         help="skip cross-document resolution (it grows faster than linearly: see the report)")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="only the queries, on an existing --db built before (e.g. on a quiet machine)")
     args = parser.parse_args()
 
     from watchdesk.resolve.run import resolve_pending
@@ -66,14 +68,15 @@ def main() -> None:
     from watchdesk.store.db import Store
 
     for suffix in ("", "-wal", "-shm"):
-        Path(str(args.db) + suffix).unlink(missing_ok=True)
+        if not args.measure_only:
+            Path(str(args.db) + suffix).unlink(missing_ok=True)
     out: dict = {"copies": args.copies, "distinct_stories": args.distinct_stories, "rss_start_mb": round(rss_mb())}
     peak = rss_mb()
     t0 = time.perf_counter()
     added = 0
     with Store(args.source) as src, Store(args.db) as store:
         models = {r[0]: r[1] for r in src.conn.execute("SELECT doc_key, model FROM documents")}
-        for k in range(args.copies):
+        for k in range(0 if args.measure_only else args.copies):
             for doc in src.iter_documents():
                 model = models.get(doc.id)
                 if k:
@@ -94,12 +97,12 @@ def main() -> None:
             print(f"copy {k + 1}/{args.copies}: {added} docs, {time.perf_counter() - t0:.0f}s, "
                   f"rss {rss_mb():.0f} MB", flush=True)
         out["write_seconds"] = round(time.perf_counter() - t0, 1)
-        out["documents"] = added
+        out["documents"] = added or store.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         out["write_docs_per_s"] = round(added / out["write_seconds"], 1)
         out["rss_after_writes_mb"] = round(rss_mb())
         out["peak_rss_writes_mb"] = round(peak)
 
-        if not args.no_resolve:
+        if not args.no_resolve and not args.measure_only:
             t1 = time.perf_counter()
             report = resolve_pending(store)
             out["resolve_seconds"] = round(time.perf_counter() - t1, 1)

@@ -388,3 +388,26 @@ def test_an_exact_one_word_match_does_not_merge_clusters_of_two_families():
                          *ctx])
     r.add_document("c", [E("e1", "Racing", "ORG"), *ctx])  # exactly in both clusters, in context
     assert r.global_id("a", "e1") != r.global_id("b", "e1")
+
+
+@pytest.mark.parametrize("a,b", [("brown", "bruno"), ("brown", "brian"), ("wales", "wells")])
+def test_short_names_differing_in_consonants_are_not_variants(a, b):
+    assert compare(a, b).kind == "none"
+
+
+@pytest.mark.parametrize("a,b", [("Ahmed", "Ahmad"), ("Osama", "Usama"), ("Yusuf", "Yousef")])
+def test_short_names_differing_in_vowels_are_variants(a, b):
+    assert compare(a, b).kind == "variant"
+
+
+def test_a_full_name_does_not_join_a_place_through_its_surname():
+    """"Tim Burton" (alias "Burton") and "Chris Furness" sound like "Britain" and "France": a
+    person's surname near-matching a place, in context, is no reason to merge them."""
+    ctx = [E("c1", "Baltic Shipping Union", "ORG"), E("c2", "Jonas Verhoeven")]
+    r = Resolver()
+    r.add_document("a", [E("e1", "Britain", "GPE"), E("e2", "France", "GPE"), *ctx])
+    r.add_document("b", [E("e1", "Tim Burton", aliases=["Tim Burton", "Burton"]), E("e2", "Chris Furness"), *ctx])
+    assert r.global_id("b", "e1") != r.global_id("a", "e1")
+    assert r.global_id("b", "e2") != r.global_id("a", "e2")
+    r.add_document("c", [E("e1", "Britain", "GPE"), *ctx])
+    assert r.global_id("c", "e1") == r.global_id("a", "e1")

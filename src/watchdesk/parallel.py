@@ -8,7 +8,9 @@ order, each with its story signature, while N worker processes do the work:
   reads it; multi-document containers (JSONL, WARC) and standard input are read (streamed) in
   the main process and their documents travel as ``RawDocument``;
 * at most ``window`` tasks are in flight (a fixed window of futures, oldest first): memory is
-  bounded whatever the corpus size, and results come back in submission order;
+  bounded whatever the corpus size, and results come back in submission order; the window
+  (``WINDOW_PER_WORKER`` tasks per worker) is wide enough that a slow task at its head does
+  not leave the other workers idle while the main process waits for it;
 * each worker loads the spaCy pipeline once (pool initializer) and keeps it;
 * with ``db`` (the store's file), a worker skips content the store already holds before NLP,
   as the in-process path does (read-only use of ``Store.has_content``).
@@ -31,6 +33,7 @@ from .resolve.stories import Signature
 from .types import ExtractedDocument, RawDocument, ReadError
 
 TASK_SIZE = 16  # documents (or single-document files) per task
+WINDOW_PER_WORKER = 8  # tasks in flight per worker (about 130 documents of results at most)
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
 
@@ -135,7 +138,7 @@ def extract_parallel(inputs: Iterable[str], workers: int, model: str = DEFAULT_M
                      db: str | None = None, max_bytes: int = MAX_BYTES, task_size: int = TASK_SIZE,
                      window: int | None = None) -> Iterator[Result]:
     """Results for every document of ``inputs``, in input order, computed by ``workers`` processes."""
-    window = window or 2 * workers
+    window = window or WINDOW_PER_WORKER * workers
     saved = {k: os.environ.get(k) for k in THREAD_VARS}
     os.environ.update({k: "1" for k in THREAD_VARS})  # inherited by the spawned workers
     try:

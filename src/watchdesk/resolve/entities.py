@@ -646,16 +646,16 @@ class Resolver:
                         shared_title = set(name_form(a).titles) & set(name_form(n).titles)
                         match = type(match)(0.7 if shared_title else 0.4, "given")
                     if match.score > 0 and (best is None or match.score > best.score):
-                        best = match
+                        best, best_alias = match, a
             if best is None:
                 continue
             labels = self._labels_of(cid)
             penalty = max(type_penalty(m.label, lab) for lab in labels)
-            if best.kind == "surname" and penalty < -0.2:
-                penalty = -0.2  # spaCy often mislabels a surname standing alone
+            if best.kind == "surname" and penalty < -0.2 and not m_long:
+                penalty = -0.2  # spaCy often mislabels a surname standing alone (not a full name)
             if best.kind in ("partial", "variant", "fuzzy") and penalty < -0.05 and \
-                    len(name_form(m.name).core) == 1:
-                continue  # a one-word near-match of another kind: "Kurd" / "Kurdistan"
+                    len(name_form(best_alias).core) == 1:
+                continue  # a one-word near-match of another kind: "Kurd" / "Kurdistan", "Burton" / "Britain"
             if best.kind == "partial" and (m.label == "NORP" or "NORP" in labels):
                 continue  # "Iraqi" / "Iraqi Red Crescent": a demonym modifies, it does not name
             if best.kind == "partial" and self._demonym_extra(m, names):

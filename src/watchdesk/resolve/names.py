@@ -209,12 +209,25 @@ def blocking_keys(text: str, label: str = "") -> set[str]:
     return keys
 
 
+SHORT_TOKEN = 6  # below this many letters a phonetic skeleton is too coarse on its own ("brown" / "bruno")
+
+
+@lru_cache(maxsize=65536)
+def vowel_pattern(token: str) -> str:
+    """The token with every run of vowels (y included) as one "V" and doubled letters single:
+    transliterations of one short name differ in their vowels ("omar"/"umar", "ahmed"/"ahmad",
+    "yusuf"/"yousef"), other short names in their consonants ("brown"/"bruno", "tory"/"troy")."""
+    return re.sub(r"[aeiouy]+", "V", re.sub(r"(.)\1+", r"\1", token))
+
+
 def token_similarity(a: str, b: str) -> float:
-    """Similarity of two folded tokens: 1 when equal, 0.95 when phonetically equal and close."""
+    """Similarity of two folded tokens: 1 when equal, 0.95 when phonetically equal and close
+    (for short tokens: only when they differ in their vowels alone)."""
     if a == b:
         return 1.0
     jw = JaroWinkler.similarity(a, b)
-    if phonetic(a) == phonetic(b) and jw >= 0.75:
+    if phonetic(a) == phonetic(b) and jw >= 0.75 and (
+            min(len(a), len(b)) >= SHORT_TOKEN or vowel_pattern(a) == vowel_pattern(b)):
         return max(jw, 0.95)
     return jw
 
