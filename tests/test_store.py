@@ -184,3 +184,30 @@ def test_search_pages_through_ranked_matches(tmp_path):
         assert [len(p) for p in pages] == [2, 2, 1]
         assert sorted(h["id"] for p in pages for h in p) == sorted(ids)
         assert views.search_articles(store, "Geneva", limit=2, offset=6)["hits"] == []
+
+
+def test_v6_migration_adds_the_entity_page_indexes_to_a_v5_store(tmp_path):
+    """A store written by a Watchdesk at schema 5 gains the entity page's indexes when opened."""
+    from watchdesk.store.migrations import MIGRATIONS, _statements
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:5]:
+        for statement in _statements(script):
+            old.execute(statement)
+    old.execute("PRAGMA user_version = 5")
+    old.commit()
+    wanted = {"event_entities": ("event_entities_entity", ["entity_id"]),
+              "entities": ("entities_doc_global", ["doc_id", "global_id"]),
+              "sentences": ("sentences_doc_start", ["doc_id", "start"])}
+    for table, (index, _) in wanted.items():
+        assert index not in {r[1] for r in old.execute(f"PRAGMA index_list({table})")}
+    old.close()
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 6
+        for table, (index, columns) in wanted.items():
+            assert index in {r[1] for r in store.conn.execute(f"PRAGMA index_list({table})")}, table
+            assert [r[2] for r in store.conn.execute(f"PRAGMA index_info({index})")] == columns
+        plan = " ".join(r[3] for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT event_id FROM event_entities WHERE entity_id = 1"))
+        assert "event_entities_entity" in plan

@@ -579,3 +579,47 @@ def test_entity_page_truncated_sections_give_exact_totals(client, desk_db, monke
     assert html.count('<p class="small muted more">') == len(truncated) + 1 + co_cut  # + the names
     monkeypatch.undo()
     assert "more sentences not listed" not in client.get(f"/entity/{gid}").text
+
+
+def test_entity_page_caps_the_copies_listed_per_item_and_counts_them_all(db, tmp_path):
+    """A story in many copies: each item (and article, and where a name is first seen) lists the
+    first COPIES_SHOWN other copies in copy order, counts every copy, and the page says "and N more"."""
+    from watchdesk.pipeline import ingest
+    from watchdesk.store import views
+    from watchdesk.store.db import Store
+
+    inputs = tmp_path / "more"
+    inputs.mkdir()
+    text = SAMPLE.read_text(encoding="utf-8")
+    for i in range(views.COPIES_SHOWN + 1):  # with b_sample_copy: COPIES_SHOWN + 2 other copies
+        (inputs / f"e_copy_{i}.txt").write_text(text + f"\nUpdated: editor's note number {i}.\n", encoding="utf-8")
+    with Store(db) as store:
+        assert not ingest([str(inputs)], store).errors
+    gid, first = _gid(db, "Shamil Tsuneoka"), _doc_id(db, "a_sample")
+    with Store(db) as s:
+        e = views.entity(s, gid)
+        story = s.conn.execute("SELECT story_id FROM documents WHERE id = ?", (first,)).fetchone()[0]
+        copies = [r[0] for r in s.conn.execute("SELECT id FROM documents WHERE story_id = ? ORDER BY published IS NULL,"
+                                               " coalesce(published, ''), id", (story,))]
+    others, shown = len(copies) - 1, copies[1:views.COPIES_SHOWN + 1]
+    assert copies[0] == first and others == views.COPIES_SHOWN + 2
+    assert (e["stories"], e["documents"]) == (1, len(copies))
+    [article] = e["articles"]
+    assert article["copies_total"] == others and [c["id"] for c in article["copies"]] == shown
+    assert all(w["copies_total"] == others and [c["doc_id"] for c in w["copies"]] == shown
+               for a in e["aliases"] for w in a["seen"])
+    for key in ("events", "relations", "quotes_by", "claims_by", "evidence"):
+        assert e[key], key
+        for item in e[key]:
+            assert item["doc_id"] == first and item["copies_total"] == others, (key, item)
+            assert [c["doc_id"] for c in item["copies"]] == shown, (key, item)
+    html = TestClient(_app(db), client=("127.0.0.1", 50000)).get(f"/entity/{gid}").text
+    timeline = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    rows = re.findall(r"<li>.*?</li>", timeline, re.S)
+    assert rows and len(rows) == len(e["events"])
+    for row in rows:
+        assert f"also in {others} other copies: " in row and f"… and {others - views.COPIES_SHOWN} more" in row
+        assert [int(d) for d in re.findall(r'class="copy-link" href="/article/(\d+)#s-\d+"', row)] == shown
+    assert f"+ {others} other copies: " in html and html.count(f"… and {others - views.COPIES_SHOWN} more") > len(rows)
+    api = TestClient(_app(db), client=("127.0.0.1", 50000)).get(f"/api/entities/{gid}").json()
+    assert api["articles"][0]["copies_total"] == others and api["events"][0]["copies_total"] == others

@@ -145,7 +145,8 @@ class AliasSeen(BaseModel):
 
     doc_id: int
     anchor: int
-    copies: list[CopyRef]
+    copies: list[CopyRef]  # the first few other copies (copy order)
+    copies_total: int  # every other copy naming it
 
 
 class AliasCount(BaseModel):
@@ -164,7 +165,8 @@ class AliasEvidence(BaseModel):
     doc_id: int
     anchor: int
     sentence: str
-    copies: list[CopyRef]
+    copies: list[CopyRef]  # the first few other copies holding it (copy order)
+    copies_total: int  # every other copy holding it
 
 
 class EntityArticleCopy(BaseModel):
@@ -181,7 +183,8 @@ class EntityArticle(EntityArticleCopy):
     """One story: its earliest published copy, the story's count and the other copies."""
 
     story_mentions: int
-    copies: list[EntityArticleCopy]
+    copies: list[EntityArticleCopy]  # the first few other copies (copy order)
+    copies_total: int  # every other copy naming it
 
 
 class EvidenceModel(BaseModel):
@@ -191,7 +194,8 @@ class EvidenceModel(BaseModel):
     mention: str
     sentence: str
     anchor: int
-    copies: list[CopyRef]
+    copies: list[CopyRef]  # the first few other copies holding it (copy order)
+    copies_total: int  # every other copy holding it
 
 
 class StatementModel(BaseModel):
@@ -204,7 +208,8 @@ class StatementModel(BaseModel):
     holder_id: str | None
     anchor: int
     published: str | None
-    copies: list[CopyRef]
+    copies: list[CopyRef]  # the first few other copies holding it (copy order)
+    copies_total: int  # every other copy holding it
 
 
 class EntityRef(BaseModel):
@@ -223,7 +228,8 @@ class RelationModel(BaseModel):
     sentence: str
     anchor: int
     published: str | None
-    copies: list[CopyRef]
+    copies: list[CopyRef]  # the first few other copies holding it (copy order)
+    copies_total: int  # every other copy holding it
 
 
 class EventModel(BaseModel):
@@ -237,7 +243,8 @@ class EventModel(BaseModel):
     sentence: str
     anchor: int
     published: str | None
-    copies: list[CopyRef]
+    copies: list[CopyRef]  # the first few other copies holding it (copy order)
+    copies_total: int  # every other copy holding it
 
 
 class CoMention(BaseModel):

@@ -187,8 +187,19 @@ V5_SEARCH_FILTERS = """
         CREATE INDEX entities_doc_label ON entities(doc_id, label);
 """
 
+V6_ENTITY_PAGE = """
+        -- The entity page (views.entity). Events of an entity: without this every page scans
+        -- event_entities whole (its key starts with event_id).
+        CREATE INDEX event_entities_entity ON event_entities(entity_id);
+        -- Co-mentioned entities: the global ids named in a document, read from the index alone.
+        CREATE INDEX entities_doc_global ON entities(doc_id, global_id);
+        -- Evidence anchors: the last sentence starting at or before an offset is one probe
+        -- instead of a walk over the document's sentences.
+        CREATE INDEX sentences_doc_start ON sentences(doc_id, start);
+"""
+
 # Each entry is one SQL script; index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION, V5_SEARCH_FILTERS]
+MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION, V5_SEARCH_FILTERS, V6_ENTITY_PAGE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

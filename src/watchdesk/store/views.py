@@ -337,13 +337,17 @@ def _norm(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+COPIES_SHOWN = 5  # other copies listed per item of the entity page; ``copies_total`` counts them all
+
+
 def _once_per_story(items: list[dict], key, docs: dict[int, dict]) -> list[dict]:
     """Items found in several copies of one story, listed once.
 
     Two items are the same when they come from copies of one story and ``key`` (their text) is
     equal; the n-th occurrence in one copy pairs with the n-th in another. The item shown is the
-    one from the first copy in ``_copy_order``; the others go to its ``copies`` (doc id, title,
-    date, evidence anchor), so every copy's evidence stays one click away. Order: the original
+    one from the first copy in ``_copy_order``; the next ``COPIES_SHOWN`` go to its ``copies`` (doc
+    id, title, date, evidence anchor), so their evidence is one click away, and ``copies_total``
+    counts every other copy holding the item (the page says "and N more"). Order: the original
     list's order of the items shown.
     """
     seen: dict[tuple, int] = {}
@@ -358,11 +362,11 @@ def _once_per_story(items: list[dict], key, docs: dict[int, dict]) -> list[dict]
         group.sort(key=lambda pi: _copy_order(docs.get(pi[1]["doc_id"]) or {"id": pi[1]["doc_id"]}))
         pos, first = group[0]
         copies = []
-        for _, other in group[1:]:
+        for _, other in group[1:COPIES_SHOWN + 1]:
             d = docs.get(other["doc_id"], {})
             copies.append({"doc_id": other["doc_id"], "anchor": other.get("anchor"), "title": d.get("title"),
                            "published": d.get("published"), "site": d.get("site")})
-        shown.append((pos, {**first, "copies": copies}))
+        shown.append((pos, {**first, "copies": copies, "copies_total": len(group) - 1}))
     return [item for _, item in sorted(shown, key=lambda pi: pi[0])]
 
 
@@ -383,8 +387,8 @@ def _entity_ctes(store: Store, gid: str) -> tuple[str, list]:
     return (f"WITH mem AS ({mem_sql}),"
             f" em AS (SELECT {cols} FROM mentions m LEFT JOIN mention_overrides o ON o.mention_id = m.id"
             " WHERE m.entity_id IN (SELECT id FROM mem) AND (o.mention_id IS NULL OR o.global_id = ?)"
-            f" UNION SELECT {cols} FROM mention_overrides o JOIN mentions m ON m.id = o.mention_id"
-            " WHERE o.global_id = ?),"
+            f" UNION ALL SELECT {cols} FROM mention_overrides o JOIN mentions m ON m.id = o.mention_id"
+            " WHERE o.global_id = ? AND (m.entity_id IS NULL OR m.entity_id NOT IN (SELECT id FROM mem))),"
             " ed AS (SELECT doc_id FROM entities WHERE id IN (SELECT id FROM mem) UNION SELECT doc_id FROM em)",
             [*mem_args, gid, gid])
 
@@ -465,8 +469,11 @@ def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
     Copies of one story (``documents.story_id``) count once: a story's mentions are those of the
     copy naming the entity most (per name: the most any copy has), articles are listed once per
     story, and an item (event, relation, quote, claim, evidence sentence) found in several copies
-    is listed once, from the earliest published copy, with the other copies in its ``copies``.
-    ``mentions_with_copies`` and ``documents`` count every copy.
+    is listed once, from the earliest published copy, with the next ``COPIES_SHOWN`` copies (copy
+    order: earliest published first) in its ``copies`` and every other copy holding it counted in
+    its ``copies_total`` (so does an article: its other copies naming the entity; so does a name's
+    ``seen``). A widely syndicated story thus costs a few lines, not one per copy, and says how many
+    copies there are. ``mentions_with_copies`` and ``documents`` count every copy.
 
     The cost follows ``limit``, not the entity's mentions: counts are SQL aggregates, and each list
     (members, names and where each is first seen, a name's documents, articles, evidence, quotes,
@@ -506,19 +513,18 @@ def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
             " dk AS (SELECT dd.*, row_number() OVER w AS k, first_value(coalesce(published, '')) OVER w AS hp,"
             " first_value(id) OVER w AS hid FROM dd"
             f" WINDOW w AS (PARTITION BY story ORDER BY {_COPY_ORDER_SQL.format('')})),"
-            " dr AS (SELECT dk.*, dense_rank() OVER (ORDER BY hp, hid) AS hr FROM dk)"  # stories by first copy
-            f" SELECT {_DOC_COLS}, mentions, story FROM dr"
-            " WHERE hr <= ? ORDER BY hr, k", [*args, limit]):
+            " dr AS (SELECT dk.*, dense_rank() OVER (ORDER BY hp, hid) AS hr,"  # stories by first copy
+            " count(*) OVER (PARTITION BY story) AS n, max(mentions) OVER (PARTITION BY story) AS most FROM dk)"
+            f" SELECT {_DOC_COLS}, mentions, story, n, most FROM dr"
+            " WHERE hr <= ? AND k <= ? ORDER BY hr, k", [*args, limit, COPIES_SHOWN + 1]):
         row = dict(r)
-        st = row.pop("story")
+        st, n, most = row.pop("story"), row.pop("n"), row.pop("most")
         docs[row["id"]] = {k: row[k] for k in _DOC_COLS.split(", ")}
         if st not in by_story:
-            by_story[st] = {**row, "copies": []}
+            by_story[st] = {**row, "story_mentions": most, "copies": [], "copies_total": n - 1}
             articles.append(by_story[st])
         else:
             by_story[st]["copies"].append(row)
-    for a in articles:
-        a["story_mentions"] = max([a["mentions"], *(c["mentions"] for c in a["copies"])])
 
     # names: counts per name (a story counts as its copy naming it most) and where each is first seen
     per_name = (f"{ctes}, per AS (SELECT em.text AS alias, em.doc_id, count(*) AS n, min(em.start) AS first,"
@@ -541,20 +547,21 @@ def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
         # every copy naming it, each with the sentence where the name is first seen
         for r in conn.execute(
                 f"{per_name}, pk AS (SELECT pd.*, row_number() OVER (PARTITION BY alias ORDER BY doc_id) AS dr,"
-                " row_number() OVER w AS k, first_value(pn) OVER w AS hpn, first_value(p) OVER w AS hp,"
+                " row_number() OVER w AS k, count(*) OVER w2 AS copies, first_value(pn) OVER w AS hpn, first_value(p) OVER w AS hp,"
                 f" first_value(doc_id) OVER w AS hd FROM pd WHERE alias IN ({','.join('?' * len(names))})"
-                " WINDOW w AS (PARTITION BY alias, story ORDER BY pn, p, doc_id)),"
+                " WINDOW w AS (PARTITION BY alias, story ORDER BY pn, p, doc_id), w2 AS (PARTITION BY alias, story)),"
                 " pr AS (SELECT pk.*, dense_rank() OVER (PARTITION BY alias ORDER BY hpn, hp, hd) AS sr FROM pk)"
-                " SELECT alias, doc_id, dr, sr, k, CASE WHEN sr <= ? THEN"
+                " SELECT alias, doc_id, dr, sr, k, copies, CASE WHEN sr <= ? AND k <= ? THEN"
                 f" {_MENTION_ANCHOR_SQL.format('pr.doc_id', 'pr.first', 'pr.first_idx')}"
-                " END AS anchor FROM pr WHERE dr <= ? OR sr <= ? ORDER BY alias, sr, k",
-                [*args, *names, limit, limit, limit]):
+                " END AS anchor FROM pr WHERE dr <= ? OR (sr <= ? AND k <= ?) ORDER BY alias, sr, k",
+                [*args, *names, limit, COPIES_SHOWN + 1, limit, limit, COPIES_SHOWN + 1]):
             a = aliases[r["alias"]]
             if r["dr"] <= limit:
                 a["documents"].append(r["doc_id"])
-            if r["sr"] <= limit:
+            if r["sr"] <= limit and r["k"] <= COPIES_SHOWN + 1:
                 if r["k"] == 1:
-                    a["seen"].append({"doc_id": r["doc_id"], "anchor": r["anchor"], "copies": []})
+                    a["seen"].append({"doc_id": r["doc_id"], "anchor": r["anchor"], "copies": [],
+                                      "copies_total": r["copies"] - 1})
                 else:
                     a["seen"][-1]["copies"].append({"doc_id": r["doc_id"], "anchor": r["anchor"]})
         for a in aliases.values():
