@@ -115,6 +115,7 @@ def main() -> None:
         out["db_mb"] = round(db_size_mb(args.db), 1)
         out["db_kb_per_doc"] = round(1024 * out["db_mb"] / max(added, 1), 1)
 
+        store.use_read_cache()  # as the desk's connections do
         # queries: words from titles (one and two words) and entity names of several frequencies
         rng = random.Random(args.seed)
         titles = [r[0] for r in store.conn.execute("SELECT title FROM documents WHERE title IS NOT NULL"

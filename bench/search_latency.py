@@ -78,6 +78,7 @@ def measure(db: Path, queries: int, seed: int) -> dict:
     rng = random.Random(seed)
     out: dict = {}
     with Store(db) as store:
+        store.use_read_cache()  # as the desk's connections do
         out["documents"] = store.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         out["mentions"] = store.conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
         out["db_mb"] = round(sum(os.path.getsize(str(db) + s) for s in ("", "-wal")

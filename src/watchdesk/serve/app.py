@@ -57,6 +57,7 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
     def store() -> Store:
         if local.store is None:
             local.store = Store(db)
+            local.store.use_read_cache()
         return local.store
 
     app = FastAPI(title="Watchdesk", version="1", docs_url=None, redoc_url=None, description=(
