@@ -13,7 +13,7 @@ copies of one story (as syndicated news is); entity names repeat across replicas
 What this measures: store size, write rate, resolution time and memory, RSS of this process
 (the writer: in ``--workers`` mode the main process does exactly this), search p50/p95
 (``Store.search``, the desk's search) and entity lookups p95 (``Store.entity_profiles``, the CLI's
-``watchdesk entity``; ``views.entity``, the desk's entity page, for the 20 most mentioned and
+``watchdesk entity``; ``entity_page.entity``, the desk's entity page, for the 20 most mentioned and
 random global entities). What it does not: NLP (it is
 per document and streamed; see bench/rss.py on a real ingest).
 Prints JSON on the last line.
@@ -148,8 +148,8 @@ def main() -> None:
         out["entity_ms_most_mentioned"] = round(1000 * (time.perf_counter() - t), 2)
         out["most_mentioned"] = top[0]
 
-        # the desk's entity page (views.entity: names, articles, quotes, claims, events, co-mentions)
-        from watchdesk.store import views
+        # the desk's entity page (entity_page.entity: names, articles, quotes, claims, events, co-mentions)
+        from watchdesk.store import entity_page
 
         gids = [r[0] for r in store.conn.execute(
             "SELECT id FROM (SELECT id FROM global_entities ORDER BY mentions DESC LIMIT 20)"
@@ -157,7 +157,7 @@ def main() -> None:
         ptimes = []
         for gid in gids:
             t = time.perf_counter()
-            views.entity(store, gid)
+            entity_page.entity(store, gid)
             ptimes.append(1000 * (time.perf_counter() - t))
         if ptimes:
             out["entity_page_ms_p50"] = round(statistics.median(ptimes), 2)

@@ -12,8 +12,8 @@ words of another article. No story signatures and no cross-document resolution (
 the search path; see bench/scale.py for those).
 
 Measured, in-process, warm (what the web desk runs for GET /search and /api/search):
-``views.search_articles`` (FTS5 bm25, snippet, count up to 1000) with and without filters, and
-``views.search_entities`` (name or alias prefix). Queries: one and two words drawn from titles,
+``search.search_articles`` (FTS5 bm25, snippet, count up to 1000) with and without filters, and
+``search.search_entities`` (name or alias prefix). Queries: one and two words drawn from titles,
 quoted phrases, and entity names of various frequencies. Also the whole HTTP round trip of
 GET /api/search through the ASGI app for a subset. Prints JSON on the last line.
 """
@@ -72,7 +72,7 @@ def build(source: Path, target: Path, docs: int, seed: int) -> dict:
 
 
 def measure(db: Path, queries: int, seed: int) -> dict:
-    from watchdesk.store import views
+    from watchdesk.store import search
     from watchdesk.store.db import Store
 
     rng = random.Random(seed)
@@ -94,7 +94,7 @@ def measure(db: Path, queries: int, seed: int) -> dict:
         names = [r[0] for r in store.conn.execute(
             "SELECT name FROM entities ORDER BY random() LIMIT ?", (queries,))]
         for q in qs[:20]:  # warm the page cache
-            views.search_articles(store, q)
+            search.search_articles(store, q)
 
         def timed(fn, items) -> list[float]:
             times = []
@@ -105,11 +105,11 @@ def measure(db: Path, queries: int, seed: int) -> dict:
             return times
 
         runs = {
-            "articles": timed(lambda q: views.search_articles(store, q, limit=20), qs),
-            "articles_filtered": timed(lambda q: views.search_articles(
+            "articles": timed(lambda q: search.search_articles(store, q, limit=20), qs),
+            "articles_filtered": timed(lambda q: search.search_articles(
                 store, q, limit=20, label="PERSON", source="bbc"), qs),
-            "articles_page_3": timed(lambda q: views.search_articles(store, q, limit=20, offset=40), qs),
-            "entities": timed(lambda n: views.search_entities(store, n[:max(4, len(n) // 2)], limit=12), names),
+            "articles_page_3": timed(lambda q: search.search_articles(store, q, limit=20, offset=40), qs),
+            "entities": timed(lambda n: search.search_entities(store, n[:max(4, len(n) // 2)], limit=12), names),
         }
         for name, times in runs.items():
             out[f"{name}_ms_p50"] = round(statistics.median(times), 2)

@@ -156,34 +156,34 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
 
 
 def test_search_ranks_the_newest_matches_when_too_many_match(tmp_path, monkeypatch):
-    from watchdesk.store import views
+    from watchdesk.store import search, shared
 
-    monkeypatch.setattr(views, "RANK_WINDOW", 2)  # a 5-article store behaves as a huge one
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)  # a 5-article store behaves as a huge one
     with Store(tmp_path / "w.db") as store:
         ids = [store.add_document(make_document(raw=f"{TEXT} {i}", doc_id=f"d{i}")) for i in range(5)]
-        found = views.search_articles(store, "Geneva")
+        found = search.search_articles(store, "Geneva")
         assert (found["matches"], found["total"], found["ranked_among"]) == (5, 5, 2)
         assert sorted(h["id"] for h in found["hits"]) == sorted(ids[-2:])  # the two newest
-        assert all(views.HL_START + "Geneva" + views.HL_END in h["snippet"] for h in found["hits"])
+        assert all(shared.HL_START + "Geneva" + shared.HL_END in h["snippet"] for h in found["hits"])
         # a filter that only the oldest article passes widens the window until it is found
-        oldest = views.search_articles(store, "Geneva", source="d0.txt")
+        oldest = search.search_articles(store, "Geneva", source="d0.txt")
         assert [h["id"] for h in oldest["hits"]] == [ids[0]] and oldest["total"] == 1
         assert oldest["ranked_among"] is None  # every match had to be ranked to fill the page
-        monkeypatch.setattr(views, "RANK_WINDOW", 5)  # as many matches as the window: all ranked
-        assert views.search_articles(store, "Geneva")["ranked_among"] is None
-        assert views.search_articles(store, "nothing-like-this") == {
+        monkeypatch.setattr(search, "RANK_WINDOW", 5)  # as many matches as the window: all ranked
+        assert search.search_articles(store, "Geneva")["ranked_among"] is None
+        assert search.search_articles(store, "nothing-like-this") == {
             "total": 0, "total_exact": True, "matches": 0, "ranked_among": None, "hits": []}
 
 
 def test_search_pages_through_ranked_matches(tmp_path):
-    from watchdesk.store import views
+    from watchdesk.store import search
 
     with Store(tmp_path / "w.db") as store:
         ids = [store.add_document(make_document(raw=f"{TEXT} {i}", doc_id=f"d{i}")) for i in range(5)]
-        pages = [views.search_articles(store, "Geneva", limit=2, offset=o)["hits"] for o in (0, 2, 4)]
+        pages = [search.search_articles(store, "Geneva", limit=2, offset=o)["hits"] for o in (0, 2, 4)]
         assert [len(p) for p in pages] == [2, 2, 1]
         assert sorted(h["id"] for p in pages for h in p) == sorted(ids)
-        assert views.search_articles(store, "Geneva", limit=2, offset=6)["hits"] == []
+        assert search.search_articles(store, "Geneva", limit=2, offset=6)["hits"] == []
 
 
 def test_v6_migration_adds_the_entity_page_indexes_to_a_v5_store(tmp_path):

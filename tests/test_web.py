@@ -124,10 +124,10 @@ def test_search_finds_entity_by_alias_and_articles_with_snippets(client):
 
 
 def test_search_says_when_only_the_newest_matches_were_ranked(client, monkeypatch):
-    from watchdesk.store import views
+    from watchdesk.store import search
 
     assert "most recently added" not in client.get("/search", params={"q": "fighters"}).text
-    monkeypatch.setattr(views, "RANK_WINDOW", 1)
+    monkeypatch.setattr(search, "RANK_WINDOW", 1)
     html = client.get("/search", params={"q": "fighters"}).text
     assert re.search(r"\d+ articles contain these words: ranked among the 1 most recently added", html)
     api = client.get("/api/search", params={"q": "fighters"}).json()
@@ -159,7 +159,7 @@ def test_hostile_article_is_escaped(client, desk_db):
 
 
 def test_entity_page_evidence_and_co_mentions_once_per_story(client, desk_db):
-    from watchdesk.store import views
+    from watchdesk.store import entity_page
     from watchdesk.store.db import Store
 
     gid = _gid(desk_db, "Shamil Tsuneoka")
@@ -167,7 +167,7 @@ def test_entity_page_evidence_and_co_mentions_once_per_story(client, desk_db):
     assert "Shamil Tsuneoka" in html and "Names" in html and "Timeline" in html
     assert re.search(r'href="/article/\d+#s-\d+"', html)  # evidence links to sentences
     with Store(desk_db) as s:
-        e = views.entity(s, gid)
+        e = entity_page.entity(s, gid)
     assert len(e["articles"]) == 1 and len(e["articles"][0]["copies"]) == 1  # two copies, one story
     isis = next(c for c in e["co_mentions"] if c["name"] == "ISIS")
     assert isis["documents"] == 2 and isis["stories"] == 1
@@ -186,13 +186,13 @@ def _sentence_starts(db: Path, doc_id: int) -> list[int]:
 def test_entity_page_counts_and_lists_copies_of_a_story_once(client, desk_db):
     """The sample and its edited copy are one story: counts, articles, timeline, relations, quotes,
     claims and evidence show each thing once, from the first copy, with the other copy's sentence."""
-    from watchdesk.store import views
+    from watchdesk.store import entity_page
     from watchdesk.store.db import Store
 
     gid = _gid(desk_db, "Shamil Tsuneoka")
     first, copy = _doc_id(desk_db, "a_sample"), _doc_id(desk_db, "b_sample_copy")
     with Store(desk_db) as s:
-        e = views.entity(s, gid)
+        e = entity_page.entity(s, gid)
         in_copies = s.conn.execute("SELECT count(*) FROM mentions m JOIN entities n ON n.id = m.entity_id"
                                    " WHERE n.global_id = ?", (gid,)).fetchone()[0]
         texts = {d: s.conn.execute("SELECT text FROM documents WHERE id = ?", (d,)).fetchone()[0]
@@ -541,14 +541,14 @@ def test_static_files_are_served_from_the_package_only(client):
 def test_entity_page_truncated_sections_give_exact_totals(client, desk_db, monkeypatch):
     """Each list of the entity page holds at most `limit` entries, the first ones of the full list
     (with all their copies), and says how many there are in all; the page shows "N more"."""
-    from watchdesk.store import views
+    from watchdesk.store import entity_page
     from watchdesk.store.db import Store
 
     gid = _gid(desk_db, "Shamil Tsuneoka")
     first, copy = _doc_id(desk_db, "a_sample"), _doc_id(desk_db, "b_sample_copy")
     with Store(desk_db) as s:
-        full = views.entity(s, gid, limit=10_000)
-        cut = views.entity(s, gid, limit=1)
+        full = entity_page.entity(s, gid, limit=10_000)
+        cut = entity_page.entity(s, gid, limit=1)
         members = s.conn.execute("SELECT count(*) FROM entities WHERE global_id = ?", (gid,)).fetchone()[0]
         names = s.conn.execute("SELECT count(DISTINCT m.text) FROM mentions m JOIN entities n ON n.id = m.entity_id"
                                " WHERE n.global_id = ?", (gid,)).fetchone()[0]
@@ -570,7 +570,7 @@ def test_entity_page_truncated_sections_give_exact_totals(client, desk_db, monke
     assert [a["count"] for a in cut["aliases"]] == [full["aliases"][0]["count"]]
 
     # the page (its real route and template) with the entity's lists cut at one entry
-    monkeypatch.setitem(views.entity.__kwdefaults__, "limit", 1)
+    monkeypatch.setitem(entity_page.entity.__kwdefaults__, "limit", 1)
     html = client.get(f"/entity/{gid}").text
     n = full["evidence_total"]
     assert f"… {n - 1} more sentences not listed ({n} in all)." in html
@@ -585,24 +585,24 @@ def test_entity_page_caps_the_copies_listed_per_item_and_counts_them_all(db, tmp
     """A story in many copies: each item (and article, and where a name is first seen) lists the
     first COPIES_SHOWN other copies in copy order, counts every copy, and the page says "and N more"."""
     from watchdesk.pipeline import ingest
-    from watchdesk.store import views
+    from watchdesk.store import entity_page
     from watchdesk.store.db import Store
 
     inputs = tmp_path / "more"
     inputs.mkdir()
     text = SAMPLE.read_text(encoding="utf-8")
-    for i in range(views.COPIES_SHOWN + 1):  # with b_sample_copy: COPIES_SHOWN + 2 other copies
+    for i in range(entity_page.COPIES_SHOWN + 1):  # with b_sample_copy: COPIES_SHOWN + 2 other copies
         (inputs / f"e_copy_{i}.txt").write_text(text + f"\nUpdated: editor's note number {i}.\n", encoding="utf-8")
     with Store(db) as store:
         assert not ingest([str(inputs)], store).errors
     gid, first = _gid(db, "Shamil Tsuneoka"), _doc_id(db, "a_sample")
     with Store(db) as s:
-        e = views.entity(s, gid)
+        e = entity_page.entity(s, gid)
         story = s.conn.execute("SELECT story_id FROM documents WHERE id = ?", (first,)).fetchone()[0]
         copies = [r[0] for r in s.conn.execute("SELECT id FROM documents WHERE story_id = ? ORDER BY published IS NULL,"
                                                " coalesce(published, ''), id", (story,))]
-    others, shown = len(copies) - 1, copies[1:views.COPIES_SHOWN + 1]
-    assert copies[0] == first and others == views.COPIES_SHOWN + 2
+    others, shown = len(copies) - 1, copies[1:entity_page.COPIES_SHOWN + 1]
+    assert copies[0] == first and others == entity_page.COPIES_SHOWN + 2
     assert (e["stories"], e["documents"]) == (1, len(copies))
     [article] = e["articles"]
     assert article["copies_total"] == others and [c["id"] for c in article["copies"]] == shown
@@ -618,8 +618,8 @@ def test_entity_page_caps_the_copies_listed_per_item_and_counts_them_all(db, tmp
     rows = re.findall(r"<li>.*?</li>", timeline, re.S)
     assert rows and len(rows) == len(e["events"])
     for row in rows:
-        assert f"also in {others} other copies: " in row and f"… and {others - views.COPIES_SHOWN} more" in row
+        assert f"also in {others} other copies: " in row and f"… and {others - entity_page.COPIES_SHOWN} more" in row
         assert [int(d) for d in re.findall(r'class="copy-link" href="/article/(\d+)#s-\d+"', row)] == shown
-    assert f"+ {others} other copies: " in html and html.count(f"… and {others - views.COPIES_SHOWN} more") > len(rows)
+    assert f"+ {others} other copies: " in html and html.count(f"… and {others - entity_page.COPIES_SHOWN} more") > len(rows)
     api = TestClient(_app(db), client=("127.0.0.1", 50000)).get(f"/api/entities/{gid}").json()
     assert api["articles"][0]["copies_total"] == others and api["events"][0]["copies_total"] == others

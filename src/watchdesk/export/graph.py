@@ -2,20 +2,20 @@
 
 Nodes: global entities (name, type, mentions, documents). Edges: co-mentions weighted by the
 number of stories naming both (copies of one story count once), with the relations read between
-the two (``relations``: "subject relation object; ..."), as ``views.full_graph`` computes them.
+the two (``relations``: "subject relation object; ..."), as ``network.full_graph`` computes them.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..store import views
+from ..store import network
 from ..store.db import Store
 
 
 def entity_graph(store: Store, *, min_weight: int = 1, label: str | None = None):
     import networkx as nx
 
-    data = views.full_graph(store, label=label, min_weight=min_weight)
+    data = network.full_graph(store, label=label, min_weight=min_weight)
     g = nx.Graph(name="watchdesk entity graph")
     for n in data["nodes"]:
         g.add_node(n["id"], label=n["name"], type=n["label"], mentions=n["mentions"], documents=n["documents"])

@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..store import views
+from ..store import entity_page as entity_queries
+from ..store import network, search, shared, views
 from ..store.db import Store
 from . import models, security
 from .render import (OTHER_COLOUR, TYPE_COLOURS, TYPE_NAMES, article_html, entity_url, event_date, snippet_html,
@@ -119,10 +120,10 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
             if value and not re.match(DATE, value):
                 raise HTTPException(400, "dates are YYYY, YYYY-MM or YYYY-MM-DD")
         per_page = 20
-        found = views.search_articles(s, q, date_from=date_from or None, date_to=date_to or None,
+        found = search.search_articles(s, q, date_from=date_from or None, date_to=date_to or None,
                                       source=source or None, label=type or None, limit=per_page,
                                       offset=(page_no - 1) * per_page)
-        entities = views.search_entities(s, q, label=type or None, limit=12) if q.strip() else []
+        entities = search.search_entities(s, q, label=type or None, limit=12) if q.strip() else []
         params = {"q": q, "from": date_from, "to": date_to, "source": source, "type": type}
         more = page_no * per_page < found["total"]
         return page(request, "search.html", title=f"{q} — search" if q else "Search", q=q, date_from=date_from,
@@ -144,12 +145,12 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
     @app.get("/entity/{entity_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def entity_page(request: Request, entity_id: str):
         s = store()
-        gid = views.resolve_entity_id(s, entity_id)
+        gid = entity_queries.resolve_entity_id(s, entity_id)
         if gid is None:
             raise HTTPException(404, f"no entity {entity_id}")
         if gid != entity_id:
             return RedirectResponse(entity_url(gid), status_code=302)
-        e = views.entity(s, gid)
+        e = entity_queries.entity(s, gid)
         if e is None:
             raise HTTPException(404, f"no entity {entity_id}")
         return page(request, "entity.html", title=e["name"], e=e)
@@ -227,7 +228,7 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
     def member_for(name: str) -> tuple[str, str]:
         """(member id, global id) for what the analyst named: a global id, member id, name or alias."""
         s = store()
-        gid = views.resolve_entity_id(s, name)
+        gid = entity_queries.resolve_entity_id(s, name)
         if gid is None:
             raise HTTPException(404, f"no entity named {name!r}")
         if "#" in gid and not s.conn.execute("SELECT 1 FROM global_entities WHERE id = ?", (gid,)).fetchone():
@@ -260,7 +261,7 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
                      csrf: Annotated[str, Form()] = "", note: Annotated[str, Form()] = ""):
         security.check_post(request, csrf, token)
         s = store()
-        gid = views.resolve_entity_id(s, entity)
+        gid = entity_queries.resolve_entity_id(s, entity)
         if gid is None or not s.members_of(gid):
             raise HTTPException(404, f"no resolved entity {entity!r}")
         members = s.members_of(gid)
@@ -328,8 +329,8 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
         """One entity (global id, member id "DOC#LOCAL", name or alias) with aliases, articles,
         evidence, quotes and claims, relations, events and co-mentioned entities."""
         s = store()
-        gid = views.resolve_entity_id(s, entity_id)
-        e = views.entity(s, gid) if gid else None
+        gid = entity_queries.resolve_entity_id(s, entity_id)
+        e = entity_queries.entity(s, gid) if gid else None
         if e is None:
             raise HTTPException(404, f"no entity {entity_id}")
         return e
@@ -341,13 +342,13 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
         """Full-text search over articles (ranked, snippets with the terms between « and »)
         and entities by any of their names."""
         s = store()
-        found = views.search_articles(s, q, date_from=date_from, date_to=date_to, source=source, label=type,
+        found = search.search_articles(s, q, date_from=date_from, date_to=date_to, source=source, label=type,
                                       limit=limit, offset=offset)
         for hit in found["hits"]:
-            hit["snippet"] = hit["snippet"].replace(views.HL_START, "«").replace(views.HL_END, "»")
+            hit["snippet"] = hit["snippet"].replace(shared.HL_START, "«").replace(shared.HL_END, "»")
         return {"total": found["total"], "total_exact": found["total_exact"], "matches": found["matches"],
                 "ranked_among": found["ranked_among"], "limit": limit, "offset": offset, "articles": found["hits"],
-                "entities": views.search_entities(s, q, label=type, limit=limit) if offset == 0 else []}
+                "entities": search.search_entities(s, q, label=type, limit=limit) if offset == 0 else []}
 
     @app.get("/api/graph", response_model=models.Graph, tags=["graph"])
     def api_graph(type: str | None = None, min_weight: Annotated[int | None, Query(ge=1, le=100000)] = None,
@@ -359,7 +360,7 @@ def create_app(db: str | os.PathLike, *, token: str | None = None,
         the lowest minimum weight that keeps at most ``max_edges`` links (default 3 × ``max_nodes``)
         is chosen, and said in the answer (``min_weight``, ``auto``); ``min_weight=1`` draws every
         link. ``total`` and ``shown`` count what matched and what is drawn."""
-        return views.graph(store(), label=type, min_weight=min_weight, date_from=date_from, date_to=date_to,
+        return network.graph(store(), label=type, min_weight=min_weight, date_from=date_from, date_to=date_to,
                            center=center or None, max_nodes=max_nodes, max_edges=max_edges)
 
     @app.get("/api/claims", response_model=list[models.ClaimGroup], tags=["claims"])

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from ..store.views import HL_END, HL_START
+from ..store.shared import HL_END, HL_START
 
 # Entity types and their colours (CSS classes t-LABEL); anything else is "other".
 TYPE_NAMES = {

@@ -301,8 +301,9 @@ class Store:
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Ranked full-text search over titles and clean text, snippets marked with [ ].
 
-        The desk's search (``views.search_articles``): bm25, higher scores are better."""
-        from .views import HL_END, HL_START, search_articles
+        The desk's search (``search.search_articles``): bm25, higher scores are better."""
+        from .search import search_articles
+        from .shared import HL_END, HL_START
 
         return [SearchHit(h["id"], h["title"], h["source"], h["snippet"].replace(HL_START, "[").replace(HL_END, "]"),
                           h["score"]) for h in search_articles(self, query, limit=limit)["hits"]]

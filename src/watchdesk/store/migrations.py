@@ -188,7 +188,7 @@ V5_SEARCH_FILTERS = """
 """
 
 V6_ENTITY_PAGE = """
-        -- The entity page (views.entity). Events of an entity: without this every page scans
+        -- The entity page (entity_page.entity). Events of an entity: without this every page scans
         -- event_entities whole (its key starts with event_id).
         CREATE INDEX event_entities_entity ON event_entities(entity_id);
         -- Co-mentioned entities: the global ids named in a document, read from the index alone.
