@@ -88,6 +88,7 @@ STRONG_KINDS = frozenset({"exact", "variant", "fullname"})
 SMALL_CLUSTER_DOCS = 4  # up to this many documents, context is checked without a cached profile
 DOC_KEYS_CACHED = 4096  # documents whose names are kept for context checks (recomputed when dropped)
 PROFILES_CACHED = 1024  # clusters whose context profile is kept (recomputed when dropped)
+PROFILE_PINNED_DOCS = 32  # profiles of clusters in this many documents or more are always kept
 
 PERSON = "PERSON"
 ORG_LIKE = frozenset({"ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
@@ -536,10 +537,12 @@ class Resolver:
         """The names of every document the cluster occurs in (its context profile)."""
         prof = self._profiles.get(cid)
         if prof is None:
+            docs = self._agg(self.clusters[cid]).docs
             prof = set()
-            for d in self._agg(self.clusters[cid]).docs:
+            for d in docs:
                 prof.update(self._doc_keys_of(d))
-            self._profiles[cid] = prof
+            # a big cluster's profile is costly to rebuild and read for most documents: keep it
+            self._profiles.set(cid, prof, pin=len(docs) >= PROFILE_PINNED_DOCS)
         return prof
 
     def _related(self, m: Member, cid: str) -> bool:
@@ -897,7 +900,7 @@ class Resolver:
             if len(pa) < len(pb):
                 pa, pb = pb, pa
             pa |= pb
-            self._profiles[a] = pa
+            self._profiles.set(a, pa, pin=len(self._agg(ca).docs) + len(agg_b.docs) >= PROFILE_PINNED_DOCS)
         if ca.agg is not None:
             ca.agg.absorb(agg_b)
         ca.members.extend(cb.members)
