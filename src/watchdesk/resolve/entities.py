@@ -53,8 +53,10 @@ clusters as connected components under positive links, a negative judgement neve
   member leaves, so placing a member costs O(candidate clusters), not O(their sizes); the
   resolver also records which members and clusters changed (``changes()``) so a store rewrites
   only those. None of this changes a decision: the same input gives the same global ids. The
-  per-document names and the cluster profiles are bounded caches (``cache.Lru``), recomputed
-  when dropped; members are slotted rows with interned strings.
+  per-document names are a bounded cache (``cache.Lru``), recomputed when dropped; the context
+  profiles of clusters in more than ``SMALL_CLUSTER_DOCS`` documents are kept and updated as
+  members join (bounding them made a 22,000-document run rebuild big profiles over and over:
+  35+ minutes instead of 142 s); members are slotted rows with interned strings.
 """
 from __future__ import annotations
 
@@ -87,8 +89,6 @@ WEAK_KINDS = frozenset({"surname", "given", "partial", "acronym", "fuzzy"})
 STRONG_KINDS = frozenset({"exact", "variant", "fullname"})
 SMALL_CLUSTER_DOCS = 4  # up to this many documents, context is checked without a cached profile
 DOC_KEYS_CACHED = 4096  # documents whose names are kept for context checks (recomputed when dropped)
-PROFILES_CACHED = 1024  # clusters whose context profile is kept (recomputed when dropped)
-PROFILE_PINNED_DOCS = 32  # profiles of clusters in this many documents or more are always kept
 
 PERSON = "PERSON"
 ORG_LIKE = frozenset({"ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
@@ -230,7 +230,8 @@ def _other_families(a_names: Iterable[str], b_names: Iterable[str], person: bool
     evidence (exact, spelling variant, compatible full name). A shared one-word name
     ("Cup", "Brown", "DB") is then no reason to merge "Davis Cup" with "FA Cup": one word is
     the ambiguous form resolution has to place, not an identity."""
-    fa, fb = _multiword(a_names), _multiword(b_names)
+    fa = _multiword(a_names)
+    fb = _multiword(b_names) if fa else None
     if not fa or not fb:
         return False
     for x, tx in fa:
@@ -259,7 +260,9 @@ class Resolver:
         self.docs: dict[str, list[str]] = {}  # doc key -> member ids
         self.doc_story: dict[str, str] = {}
         self._ctx: dict[str, float] = {}
-        self._profiles: Lru[str, set[str]] = Lru(PROFILES_CACHED)
+        # context profiles of clusters in more than SMALL_CLUSTER_DOCS documents, kept up to date as
+        # members join (rebuilding a big cluster's profile costs a walk over all its documents)
+        self._profiles: dict[str, set[str]] = {}
         self._doc_keys_cache: Lru[str, dict[str, float]] = Lru(DOC_KEYS_CACHED)
         self._ctx_related: set[str] = set()
         self._own: tuple[Member | None, set[str]] = (None, set())
@@ -541,8 +544,7 @@ class Resolver:
             prof = set()
             for d in docs:
                 prof.update(self._doc_keys_of(d))
-            # a big cluster's profile is costly to rebuild and read for most documents: keep it
-            self._profiles.set(cid, prof, pin=len(docs) >= PROFILE_PINNED_DOCS)
+            self._profiles[cid] = prof
         return prof
 
     def _related(self, m: Member, cid: str) -> bool:
@@ -827,7 +829,7 @@ class Resolver:
     def _conflicting_persons(a_names: list[str], b_names: list[str]) -> bool:
         """Both sides carry full person names and none of them match: different people."""
         fa = [n for n in a_names if len(name_form(n).core) >= 2]
-        fb = [n for n in b_names if len(name_form(n).core) >= 2]
+        fb = [n for n in b_names if len(name_form(n).core) >= 2] if fa else None
         if not fa or not fb:
             return False
         for x in fa:
@@ -891,7 +893,7 @@ class Resolver:
         ca, cb = self.clusters[a], self.clusters.pop(b)
         agg_b = self._agg(cb)
         # context profiles: the union of both (computed for the side not cached yet)
-        pa, pb = self._profiles.pop(a), self._profiles.pop(b)
+        pa, pb = self._profiles.pop(a, None), self._profiles.pop(b, None)
         if pa is not None or pb is not None:
             if pa is None:
                 pa = self._docs_profile(self._agg(ca).docs)
@@ -900,7 +902,7 @@ class Resolver:
             if len(pa) < len(pb):
                 pa, pb = pb, pa
             pa |= pb
-            self._profiles.set(a, pa, pin=len(self._agg(ca).docs) + len(agg_b.docs) >= PROFILE_PINNED_DOCS)
+            self._profiles[a] = pa
         if ca.agg is not None:
             ca.agg.absorb(agg_b)
         ca.members.extend(cb.members)
@@ -962,7 +964,7 @@ class Resolver:
         self._key_clusters.rebuild(
             (k, cid, self._doc_seq[m.doc]) for cid, c in self.clusters.items()
             for m in map(self.members.__getitem__, c.members) for k in self._member_keys(m))
-        self._profiles = Lru(PROFILES_CACHED)
+        self._profiles = {}
         self._doc_keys_cache = Lru(DOC_KEYS_CACHED)
         self._story_docs = defaultdict(list)
         for d in self.docs:
