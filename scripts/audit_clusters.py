@@ -11,8 +11,8 @@ connected components of that relation. A global entity with two families or more
 and "Lord Byron", "Deutsche Bank" and "David Bloom") is counted as conflated. One-word names
 (surnames, acronyms) are not judged: they are the ambiguous forms that resolution must place.
 
-This is a proxy: a legitimate entity with unrelated multi-word names ("Sheikh Umar al-Shishani"
-= "Tarkhan Batirashvili", a "known as" alias) counts as conflated too, so read the top list.
+This is a proxy: a legitimate entity with unrelated multi-word names ("Abu Mazen" = "Mahmoud
+Abbas", an alias an article states) counts as conflated too, so read the top list.
 Prints the share of global entities (with 2+ documents) and of mentions in conflated ones, and
 the largest offenders.
 """

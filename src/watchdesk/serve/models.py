@@ -140,6 +140,13 @@ class CopyRef(BaseModel):
     site: str | None = None
 
 
+class InCopies(BaseModel):
+    """An item listed once per story, with the other copies of the story holding it."""
+
+    copies: list[CopyRef]  # the first few other copies holding it (copy order)
+    copies_total: int  # every other copy holding it
+
+
 class AliasSeen(BaseModel):
     """Where a name is first seen in one story: a copy and its sentence, and the other copies."""
 
@@ -158,15 +165,13 @@ class AliasCount(BaseModel):
     seen: list[AliasSeen]  # one per story, the first `limit`; `stories` counts them all
 
 
-class AliasEvidence(BaseModel):
+class AliasEvidence(InCopies):
     name: str
     alias: str
     kind: str
     doc_id: int
     anchor: int
     sentence: str
-    copies: list[CopyRef]  # the first few other copies holding it (copy order)
-    copies_total: int  # every other copy holding it
 
 
 class EntityArticleCopy(BaseModel):
@@ -187,18 +192,16 @@ class EntityArticle(EntityArticleCopy):
     copies_total: int  # every other copy naming it
 
 
-class EvidenceModel(BaseModel):
+class EvidenceModel(InCopies):
     doc_id: int
     start: int
     end: int
     mention: str
     sentence: str
     anchor: int
-    copies: list[CopyRef]  # the first few other copies holding it (copy order)
-    copies_total: int  # every other copy holding it
 
 
-class StatementModel(BaseModel):
+class StatementModel(InCopies):
     kind: str
     doc_id: int
     title: str | None
@@ -208,8 +211,6 @@ class StatementModel(BaseModel):
     holder_id: str | None
     anchor: int
     published: str | None
-    copies: list[CopyRef]  # the first few other copies holding it (copy order)
-    copies_total: int  # every other copy holding it
 
 
 class EntityRef(BaseModel):
@@ -217,7 +218,7 @@ class EntityRef(BaseModel):
     name: str
 
 
-class RelationModel(BaseModel):
+class RelationModel(InCopies):
     doc_id: int
     relation: str
     predicate: str
@@ -228,11 +229,9 @@ class RelationModel(BaseModel):
     sentence: str
     anchor: int
     published: str | None
-    copies: list[CopyRef]  # the first few other copies holding it (copy order)
-    copies_total: int  # every other copy holding it
 
 
-class EventModel(BaseModel):
+class EventModel(InCopies):
     doc_id: int
     date: str | None
     date_end: str | None
@@ -243,8 +242,6 @@ class EventModel(BaseModel):
     sentence: str
     anchor: int
     published: str | None
-    copies: list[CopyRef]  # the first few other copies holding it (copy order)
-    copies_total: int  # every other copy holding it
 
 
 class CoMention(BaseModel):
