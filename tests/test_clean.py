@@ -322,3 +322,12 @@ def test_cleaning_settles_pages_one_round_does_not(raw):
     assert clean_text(doc.text).text == doc.text
     for removed in doc.removed:  # lines dropped by the later round keep a valid number or -1
         assert removed.line == -1 or 0 <= removed.line < len(raw.splitlines())
+
+
+def test_entity_repair_is_bounded_on_deeply_nested_escapes():
+    from watchdesk.clean.repair import _MAX_ROUNDS, fix_entities
+
+    hostile = "&" + "amp;" * 200_000 + "#171;"
+    out = fix_entities(hostile)  # one level per pass: a few passes, not 200,000
+    assert out == "&" + "amp;" * (200_000 - _MAX_ROUNDS) + "#171;"
+    assert fix_entities("&amp;amp;#171; and &amp;#187;") == "« and »"  # shallow nesting fully decoded

@@ -53,10 +53,13 @@ def fix_entities(text: str) -> str:
     """Decode HTML character references, including forms broken by spaces (``&# 171;``).
 
     Decoding repeats until nothing is left to decode, so that escaped escapes (``&amp;#171;``,
-    ``&amp;amp;``) come out fully decoded and the result is a fixed point. Every decoding
-    shortens the text, so the loop ends.
+    ``&amp;amp;``) come out fully decoded and the result is a fixed point; at most
+    ``_MAX_ROUNDS`` times, so that a hostile input nested a million levels deep costs a few
+    passes, not a million.
     """
-    while "&" in text:
+    for _ in range(_MAX_ROUNDS):
+        if "&" not in text:
+            break
         decoded = _decode_references(text)
         if decoded == text:
             break
