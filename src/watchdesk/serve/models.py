@@ -371,13 +371,7 @@ class ClaimGroup(BaseModel):
     figures: list[Figure]
 
 
-class StoryCopy(BaseModel):
-    id: int
-    title: str | None
-    source: str
-    url: str | None
-    site: str | None
-    published: str | None
+class StoryCopy(CopyModel):
     ingested_at: str
 
 
