@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .extract.nlp import DEFAULT_MODEL, ModelNotInstalledError, load_nlp
+from .extract.nlp import DEFAULT_MODEL, ModelNotInstalledError
 from .store.db import DEFAULT_DB, Store, StoreError
 from .types import ExtractedDocument, RawDocument, ReadError
 
@@ -23,6 +23,42 @@ no_clean_option = click.option("--no-clean", is_flag=True,
                                help="Take input text as it is (offsets line up with external gold data).")
 
 
+def language_options(command):
+    """--language, --pipeline and --config: which pipeline analyses which language."""
+    command = click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True),
+                           help="TOML file with [pipelines.xx] tables (engine, model, labels, passes, cues).")(command)
+    command = click.option("--pipeline", "pipeline_opts", multiple=True, metavar="LANG=ENGINE[:MODEL]",
+                           help="Add or replace a language's pipeline, e.g. fr=spacy:fr_core_news_sm "
+                                "(repeatable; engines: spacy, natasha).")(command)
+    return click.option("--language", help="Analyse every document as this language (ISO 639-1), instead of "
+                                           "detecting it; a JSONL \"language\" field still wins.")(command)
+
+
+def _pipelines(model: str, pipeline_opts: tuple[str, ...] = (), config_file: str | None = None,
+               language: str | None = None, check: bool = True) -> dict:
+    """The run's language pipelines, checked: a configured pipeline that is missing stops the run here."""
+    from .extract.languages import (ConfigError, check_installed, default_specs, load_config,
+                                    parse_pipeline_option, with_english_model)
+
+    try:
+        specs = default_specs()
+        if config_file:
+            specs.update(load_config(config_file))
+        for option in pipeline_opts:
+            spec = parse_pipeline_option(option)
+            specs[spec.language] = spec
+        specs = with_english_model(specs, model)
+        if language is not None and language.lower() not in specs:
+            raise ConfigError(f"--language {language}: no pipeline is configured for it "
+                              f"(configured: {', '.join(sorted(specs))}; add one with --pipeline)")
+        if check:
+            for spec in specs.values():
+                check_installed(spec)
+    except (ConfigError, ModelNotInstalledError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    return specs
+
+
 def _printable(text: str) -> str:
     """Control characters (a newline in a file name) shown escaped, so one error stays one line."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
@@ -30,13 +66,6 @@ def _printable(text: str) -> str:
 
 def _report_error(error: ReadError) -> None:
     click.echo(f"watchdesk: skipped {_printable(error.source)}: {_printable(error.reason)}", err=True)
-
-
-def _load_model(model: str):
-    try:
-        return load_nlp(model)
-    except ModelNotInstalledError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _open_store(db: str, must_exist: bool = True) -> Store:
@@ -70,9 +99,11 @@ def main() -> None:
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (with --engine dask).")
 @click.option("--out", "shards_out", type=click.Path(file_okay=False),
               help="Folder for the Parquet shards (with --engine dask; shared with the workers).")
+@language_options
 def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: bool,
            max_bytes: int | None = None, workers: int = 1, engine: str = "local",
-           scheduler: str | None = None, shards_out: str | None = None) -> None:
+           scheduler: str | None = None, shards_out: str | None = None, language: str | None = None,
+           pipeline_opts: tuple[str, ...] = (), config_file: str | None = None) -> None:
     """Read, clean, extract and store articles (files, directories, JSONL, WARC, - for stdin).
 
     Exits 1 when some inputs could not be read (they are listed; the others are stored).
@@ -84,13 +115,7 @@ def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: 
     if engine == "dask":
         _ingest_on_cluster(inputs, scheduler, shards_out, model, not no_clean, max_bytes)
         return
-    if workers == 1:
-        _load_model(model)  # fail early, before touching the database
-    else:  # the workers load it; this process only checks that it is there
-        import spacy.util
-
-        if not (spacy.util.is_package(model) or Path(model).is_dir()):
-            _load_model(model)  # raises the usual "not installed" message
+    specs = _pipelines(model, pipeline_opts, config_file, language)  # fail early, before touching the database
     with _open_store(db, must_exist=False) as store, \
             tqdm(desc="ingest", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
         def on_item(item: ExtractedDocument | RawDocument | ReadError) -> None:
@@ -103,7 +128,8 @@ def ingest(inputs: tuple[str, ...], db: str, model: str, no_clean: bool, quiet: 
 
         try:
             report = run_ingest(inputs, store, model=model, clean=not no_clean, on_item=on_item,
-                                max_bytes=max_bytes or MAX_BYTES, workers=workers)
+                                max_bytes=max_bytes or MAX_BYTES, workers=workers, pipelines=specs,
+                                language=language.lower() if language else None)
         except (StoreError, sqlite3.OperationalError) as exc:  # e.g. disk full while resolving
             bar.clear()
             raise click.ClickException(f"{exc}: ingest stopped (the documents stored so far are kept;"
@@ -116,6 +142,13 @@ def _summarise(db: str, report, counts: dict[str, int]) -> None:
     """The summary after ingest or load; exit 1 when some inputs were skipped."""
     click.echo(f"{report.added} documents added, {report.unchanged} unchanged, "
                f"{report.entities} entities, {report.mentions} mentions, {len(report.errors)} errors")
+    languages = getattr(report, "languages", {})
+    if languages:
+        parts = [f"{n} {code or 'unknown'}" for code, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))]
+        line = "languages: " + ", ".join(parts)
+        if report.not_analysed:
+            line += f" ({report.not_analysed} not analysed: no pipeline for their language)"
+        click.echo(line)
     click.echo(f"{db}: {counts['documents']} documents, {counts['global entities']} entities across documents, "
                f"{counts['mentions']} mentions, {counts['quotes']} quotes, {counts['claims']} claims")
     if report.errors:
@@ -197,14 +230,19 @@ def clean(inputs: tuple[str, ...], as_json: bool, out: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
 @model_option
 @no_clean_option
-def extract(inputs: tuple[str, ...], fmt: str, model: str, no_clean: bool) -> None:
+@language_options
+def extract(inputs: tuple[str, ...], fmt: str, model: str, no_clean: bool, language: str | None = None,
+            pipeline_opts: tuple[str, ...] = (), config_file: str | None = None) -> None:
     """Extract entities from articles without storing them: one JSON object per document."""
+    from .extract.languages import Analysers
     from .pipeline import extract as run_extract
     from .read.readers import read_inputs
 
     failed = 0
     documents = []
-    for item in run_extract(read_inputs(inputs), _load_model(model), clean=not no_clean):
+    analysers = Analysers(_pipelines(model, pipeline_opts, config_file, language))
+    for item in run_extract(read_inputs(inputs), analysers, clean=not no_clean,
+                            language=language.lower() if language else None):
         if isinstance(item, ReadError):
             _report_error(item)
             failed += 1
@@ -487,6 +525,10 @@ def summary(db: str, top: int) -> None:
     """What the store holds: counts and the most mentioned entities by type."""
     with _open_store(db) as store:
         click.echo(", ".join(f"{n} {what}" for what, n in store.counts().items()))
+        click.echo("languages: " + ", ".join(
+            f"{row['language'] or 'unknown'} {row['documents']}"
+            + (f" ({row['not_analysed']} not analysed)" if row["not_analysed"] else "")
+            for row in store.languages()))
         for label, rows in store.top_entities(top).items():
             click.echo(f"{label}: " + ", ".join(f"{name} ({n})" for name, n in rows))
 

@@ -36,6 +36,7 @@ import json
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -43,6 +44,7 @@ import numpy as np
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .extract.nlp import DEFAULT_MODEL
+from .settings import DEFAULT_LANGUAGE
 from .read.readers import MAX_BYTES
 from .resolve.stories import Signature
 from .types import (AliasLink, Attribution, DocEntity, Event, ExtractedDocument, Mention, Quantity, ReadError,
@@ -106,12 +108,18 @@ class ModelPlugin(WorkerPlugin):
         self.model = model
 
     def setup(self, worker=None) -> None:
-        from .extract.nlp import load_nlp
-
-        load_nlp(self.model)
+        _analysers(self.model).get(DEFAULT_LANGUAGE)  # the default language's pipeline; others on first use
 
     def teardown(self, worker=None) -> None:
         pass
+
+
+@lru_cache(maxsize=4)
+def _analysers(model: str):
+    """The configured language pipelines of this worker process (``model`` for English), loaded lazily."""
+    from .extract.languages import Analysers, default_specs, with_english_model
+
+    return Analysers(with_english_model(default_specs(), model))
 
 
 def process_shard(index: int, task: list, out: str, model: str = DEFAULT_MODEL, clean: bool = True,
@@ -120,10 +128,9 @@ def process_shard(index: int, task: list, out: str, model: str = DEFAULT_MODEL, 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .extract.nlp import load_nlp
     from .parallel import _state, run_task
 
-    nlp = load_nlp(model)  # cached per process: loaded once by the plugin
+    nlp = _analysers(model)  # cached per process: loaded once by the plugin
     _state.setdefault("max_bytes", max_bytes)
     with _nlp_lock:
         results = run_task(task, nlp=nlp, clean=clean, store=None)

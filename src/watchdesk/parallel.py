@@ -11,7 +11,8 @@ order, each with its story signature, while N worker processes do the work:
   bounded whatever the corpus size, and results come back in submission order; the window
   (``WINDOW_PER_WORKER`` tasks per worker) is wide enough that a slow task at its head does
   not leave the other workers idle while the main process waits for it;
-* each worker loads the spaCy pipeline once (pool initializer) and keeps it;
+* each worker loads a language's pipeline once, when the first document in that language
+  reaches it, and keeps it (a worker that sees only English never loads the Russian models);
 * with ``db`` (the store's file), a worker skips content the store already holds before NLP,
   as the in-process path does (read-only use of ``Store.has_content``).
 
@@ -49,14 +50,16 @@ Result = tuple[ExtractedDocument, Signature] | Unchanged | ReadError
 _state: dict = {}
 
 
-def _init_worker(model: str, clean: bool, db: str | None, max_bytes: int = MAX_BYTES) -> None:
-    from .extract.nlp import load_nlp
+def _init_worker(specs: dict, clean: bool, db: str | None, max_bytes: int = MAX_BYTES,
+                 language: str | None = None) -> None:
+    from .extract.languages import Analysers
     from .store.db import Store
 
-    _state["nlp"] = load_nlp(model)
+    _state["analysers"] = Analysers(specs)  # each pipeline loads when its first document arrives
     _state["clean"] = clean
     _state["store"] = Store(db) if db else None
     _state["max_bytes"] = max_bytes
+    _state["language"] = language
 
 
 def _task_items(task: list, max_bytes: int) -> Iterator[RawDocument | ReadError]:
@@ -73,7 +76,7 @@ def run_task(task: list, nlp=None, clean: bool | None = None, store=None) -> lis
     from .resolve.stories import signature
     from .store.db import content_hash
 
-    nlp = nlp if nlp is not None else _state["nlp"]
+    nlp = nlp if nlp is not None else _state["analysers"]
     clean = clean if clean is not None else _state["clean"]
     store = store if store is not None else _state.get("store")
     results: list[Result] = []
@@ -88,7 +91,7 @@ def run_task(task: list, nlp=None, clean: bool | None = None, store=None) -> lis
         fresh.append(item)
     # extract() yields one output per input (read errors pass through, cleaning failures become
     # ReadErrors), but not always at the input's position: place them back by source.
-    outputs = list(extract(fresh, nlp, clean))
+    outputs = list(extract(fresh, nlp, clean, language=_state.get("language")))
     by_source: dict[str, list] = {}
     for out in outputs:
         by_source.setdefault(out.source, []).append(out)
@@ -136,14 +139,22 @@ def _spawn_context():
 
 def extract_parallel(inputs: Iterable[str], workers: int, model: str = DEFAULT_MODEL, clean: bool = True,
                      db: str | None = None, max_bytes: int = MAX_BYTES, task_size: int = TASK_SIZE,
-                     window: int | None = None) -> Iterator[Result]:
-    """Results for every document of ``inputs``, in input order, computed by ``workers`` processes."""
+                     window: int | None = None, specs: dict | None = None,
+                     language: str | None = None) -> Iterator[Result]:
+    """Results for every document of ``inputs``, in input order, computed by ``workers`` processes.
+
+    ``specs``: the language pipelines (default: the configured ones, ``model`` for English);
+    each worker loads a pipeline only when a document in its language reaches it.
+    """
+    from .extract.languages import default_specs, with_english_model
+
+    specs = with_english_model(specs if specs is not None else default_specs(), model)
     window = window or WINDOW_PER_WORKER * workers
     saved = {k: os.environ.get(k) for k in THREAD_VARS}
     os.environ.update({k: "1" for k in THREAD_VARS})  # inherited by the spawned workers
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_spawn_context(),
-                                   initializer=_init_worker, initargs=(model, clean, db, max_bytes))
+                                   initializer=_init_worker, initargs=(specs, clean, db, max_bytes, language))
     finally:
         for k, v in saved.items():
             if v is None:

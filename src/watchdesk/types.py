@@ -24,6 +24,7 @@ class RawDocument:
     url: str | None = None
     site: str | None = None
     encoding: str | None = None  # detected input encoding
+    language: str | None = None  # declared language (JSONL "language", ISO 639-1); None: detect it
 
 
 @dataclass
@@ -93,6 +94,7 @@ class Mention:
     text: str
     label: str  # spaCy label: PERSON, ORG, GPE, LOC, NORP, ...
     entity: str | None = None
+    lemma: str | None = None  # normal (nominative) form where the language inflects names ("Асии" -> "Асия")
 
 
 @dataclass
@@ -210,7 +212,9 @@ class ExtractedDocument:
     title: str | None = None
     byline: list[str] = field(default_factory=list)
     published: str | None = None
-    language: str = "en"
+    language: str | None = "en"  # ISO 639-1 code detected (or given); None when it cannot be told
+    analysed: bool = True  # False: stored and searchable, but no pipeline ran (see ``note``)
+    note: str | None = None  # e.g. "not analysed (no pipeline for de)"
     url: str | None = None
     site: str | None = None
     raw: str = ""

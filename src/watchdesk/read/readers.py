@@ -120,11 +120,22 @@ def read_jsonl_lines(lines: Iterable[str], source: str, encoding: str | None = N
             continue
         doc_id = str(record.get("id") or _content_id(text or html))
         url, title, published = record.get("url"), record.get("title"), record.get("published")
+        language = _language_field(record.get("language"))
         if isinstance(text, str) and text.strip():
             yield RawDocument(id=doc_id, source=where, raw=text, format="text", url=url,
-                              title=title, published=published, encoding=encoding)
+                              title=title, published=published, encoding=encoding, language=language)
         else:
-            yield _html_document(doc_id, where, html, encoding, url=url, title=title, published=published)
+            document = _html_document(doc_id, where, html, encoding, url=url, title=title, published=published)
+            document.language = language
+            yield document
+
+
+def _language_field(value: object) -> str | None:
+    """A JSONL ``language`` as an ISO 639-1 code ("ru", "RU", "ru-RU" -> "ru"); anything else: detect."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if len(code) == 2 and code.isalpha() and code.isascii() else None
 
 
 def _jsonl_with_binary_lines(data: bytes, source: str) -> Iterator[ReadItem] | None:

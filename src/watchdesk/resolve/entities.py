@@ -69,7 +69,7 @@ from typing import Any, Iterable, Mapping
 
 from watchdesk.resolve.blocking import BlockIndex
 from watchdesk.resolve.cache import Lru
-from watchdesk.resolve.names import compare, name_form
+from watchdesk.resolve.names import base_form, compare, name_form
 from watchdesk.resolve.names import blocking_keys as _blocking_keys
 
 # ``compare`` is pure and the same pairs of names recur (a common name meets every cluster that
@@ -91,6 +91,8 @@ SMALL_CLUSTER_DOCS = 4  # up to this many documents, context is checked without 
 DOC_KEYS_CACHED = 4096  # documents whose names are kept for context checks (recomputed when dropped)
 
 PERSON = "PERSON"
+# Labels other pipelines give (natasha: PER, LOC, ORG) read as spaCy's.
+LABEL_ALIASES = {"PER": PERSON, "PERSON": PERSON}
 ORG_LIKE = frozenset({"ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
 GEO = frozenset({"GPE", "LOC", "FAC"})
 UNTYPED = frozenset({"NAME", "", "MISC"})
@@ -219,6 +221,21 @@ class Candidate:
     kind: str
 
 
+def _base_aliases(name: str, aliases: list[str]) -> list[str]:
+    """A document entity's names for resolution: its aliases (the name first when missing), an inflected
+    Cyrillic alias read as the words of the (nominative) name it declines (``names.base_form``),
+    so that "Цунэокой" and "Цунэоки" in one article and "Цунэока" in another are one name."""
+    aliases = aliases or [name]
+    if name not in aliases:
+        aliases.insert(0, name)
+    out: list[str] = []
+    for a in aliases:
+        b = base_form(a, name)
+        if b and b not in out:
+            out.append(b)
+    return out
+
+
 def _multiword(names: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
     return [(n, frozenset(f.core)) for n in names if len((f := name_form(n)).core) >= 2]
 
@@ -299,10 +316,9 @@ class Resolver:
         for e in entities:
             get = e.get if isinstance(e, Mapping) else (lambda k, d=None, e=e: getattr(e, k, d))
             name = str(get("name") or "")
-            aliases = [str(a) for a in (get("aliases") or [])] or [name]
-            if name not in aliases:
-                aliases.insert(0, name)
-            members.append(Member.make(doc_key, str(get("id")), name, str(get("label") or ""),
+            aliases = _base_aliases(name, [str(a) for a in (get("aliases") or [])])
+            label = str(get("label") or "")
+            members.append(Member.make(doc_key, str(get("id")), name, LABEL_ALIASES.get(label, label),
                                        aliases, int(get("mentions") or 1)))
         self.docs[doc_key] = [m.id for m in members]
         self._doc_seq[doc_key] = len(self.docs) - 1

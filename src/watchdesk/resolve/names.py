@@ -3,7 +3,9 @@
 A name as written ("Sheikh Abu Bakr al-Kurdi's", "AL-JAZIRA", "Dr. Sanjay Gupta", "U . S .") is
 reduced to comparable forms:
 
-* ``fold``: transliterated to ASCII and case-folded (``unidecode``; punctuation and
+* ``fold``: transliterated to ASCII and case-folded (Cyrillic by ``translit.best_latin``, the
+  spelling English news uses: "Дмитрий" -> "dmitry", not unidecode's "dmitrii"; everything else by
+  ``unidecode``; punctuation and
   whitespace squashed), apostrophes and possessives removed, hyphens and dots turned into
   token breaks, and spelled-out letters re-joined ("U . S ." and "U.S." -> "us");
 * ``name_tokens``: the folded tokens with leading honorifics and titles (Sheikh, Mr, President,
@@ -18,6 +20,12 @@ reduced to comparable forms:
 
 ``name_similarity`` scores two names in [0, 1] from these forms (rapidfuzz Jaro-Winkler on
 tokens and on the whole key, equal phonetic skeletons, acronym matches, surname matches).
+Cyrillic names also meet Latin ones through their other news spellings (``translit.latin_forms``):
+``blocking_keys`` indexes a Cyrillic name under the keys of each of its Latin forms and ``compare``
+scores it by its best-matching form ("Гелаев" / "Gelaev", "Дональд Трамп" / "Donald Trump").
+``base_form`` reduces an inflected Cyrillic alias to the words of the entity's nominative name
+("Цунэокой" with the name "Шамиль Цунэока" -> "Цунэока").
+
 Everything here is pure string work with no per-article lists; the title and particle lists are
 generic closed classes of English (and transliterated Arabic) usage.
 """
@@ -30,6 +38,8 @@ from functools import lru_cache
 import jellyfish
 from rapidfuzz.distance import JaroWinkler
 from unidecode import unidecode
+
+from watchdesk.resolve.translit import best_latin, has_cyrillic, latin_forms
 
 # Honorifics, ranks and offices that precede a name and are not part of it.
 TITLES = frozenset("""
@@ -62,7 +72,8 @@ _VOWELS = "AEIOU"
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """ASCII, case-folded, possessive-free, space-separated form of a name."""
-    s = unidecode(text or "")
+    text = text or ""
+    s = unidecode(best_latin(text) if has_cyrillic(text) else text)
     s = _APOS.sub("'", s)
     s = _POSSESSIVE.sub("", s)
     s = s.replace("'", "")
@@ -187,6 +198,17 @@ def name_key(text: str) -> str:
 
 
 def blocking_keys(text: str, label: str = "") -> set[str]:
+    """Keys under which a name is indexed (a Cyrillic name: under those of each of its Latin
+    forms, ``_latin_blocking_keys``)."""
+    if has_cyrillic(text):
+        keys: set[str] = set()
+        for form in latin_forms(text):
+            keys |= _latin_blocking_keys(form)
+        return keys | _cyrillic_blocking_keys(text)
+    return _latin_blocking_keys(text)
+
+
+def _latin_blocking_keys(text: str) -> set[str]:
     """Keys under which a name is indexed; two names sharing a key are compared.
 
     ``k:`` the key itself; ``p:`` its phonetic skeleton; ``a:`` an acronym (a one-word name
@@ -285,7 +307,32 @@ def _compatible_full_names(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def compare(a: str, b: str, person: bool = False) -> Match:
-    """Compare two written names. ``person``: both are person names (enables surname matches)."""
+    """Compare two written names. ``person``: both are person names (enables surname matches).
+
+    A Cyrillic name against a Latin one scores by its best-matching Latin form; two Cyrillic
+    names by their best forms (the same rules spell both)."""
+    if has_cyrillic(a) and has_cyrillic(b):
+        m = _compare_latin(a, b, person)
+        if m.kind in STRONG_MATCHES:
+            return m
+        if _inflections_of_one_name(a, b):
+            return Match(0.9, "variant")
+        return m if m.kind != "none" or person else _cyrillic_short_forms(a, b)
+    if has_cyrillic(a) != has_cyrillic(b):
+        cyr, lat = (a, b) if has_cyrillic(a) else (b, a)
+        best = NO_MATCH
+        for form in latin_forms(cyr):
+            m = _compare_latin(form, lat, person)
+            if m.score > best.score:
+                best = m
+                if m.score >= 1.0:
+                    break
+        return best
+    return _compare_latin(a, b, person)
+
+
+def _compare_latin(a: str, b: str, person: bool = False) -> Match:
+    """``compare`` on names of one script (Cyrillic ones through their best Latin form)."""
     fa, fb = name_form(a), name_form(b)
     if not fa.core or not fb.core:
         return NO_MATCH
@@ -320,3 +367,147 @@ def compare(a: str, b: str, person: bool = False) -> Match:
     if s >= 0.93 and min(len(fa.key), len(fb.key)) >= 8:
         return Match(0.75, "fuzzy")
     return NO_MATCH
+
+
+STEM_MIN = 3  # letters an inflected word shares at least with its base form
+ENDING_MAX = 3  # letters of an inflectional ending (either side)
+
+
+def _stem_shared(word: str, base: str) -> int:
+    """Letters a Cyrillic word shares with a base form when it may be one of its inflections
+    ("Цунэокой" / "Цунэока": 6), else 0: a common start of at least ``STEM_MIN`` letters and
+    endings of at most ``ENDING_MAX`` letters on either side."""
+    w, b = word.casefold().replace("ё", "е"), base.casefold().replace("ё", "е")
+    if w == b:
+        return len(w) + 1
+    p = 0
+    while p < min(len(w), len(b)) and w[p] == b[p]:
+        p += 1
+    if p < STEM_MIN or len(w) - p > ENDING_MAX or len(b) - p > ENDING_MAX:
+        return 0
+    return p
+
+
+def base_form(alias: str, name: str) -> str:
+    """An inflected Cyrillic alias as the words of the (nominative) name it declines: each word
+    of the alias, in order, goes to the word of the name it shares the longest stem with
+    ("Шамиля Цунэоки" / "Шамиль Цунэока" -> "Шамиль Цунэока"; "Цунэокой" -> "Цунэока"). The alias
+    as it is when it is not Cyrillic or a word has no such match."""
+    if alias == name or not has_cyrillic(alias) or not has_cyrillic(name):
+        return alias
+    words, bases = alias.split(), name.split()
+    if len(words) > len(bases):
+        return alias
+    out, j = [], 0
+    for w in words:
+        scores = [_stem_shared(w, b) for b in bases[j:]]
+        best = max(scores, default=0)
+        if best == 0:
+            return alias
+        k = j + scores.index(best)
+        out.append(bases[k])
+        j = k + 1
+    return " ".join(out)
+
+
+def name_keys_of(text: str) -> list[str]:
+    """The normalised keys a name is looked up by: its key and, for a Cyrillic name, the keys of
+    its other Latin forms ("Цунэока" -> ["tsuneoka"]; "Гелаев" -> ["gelayev", "gelaev"])."""
+    keys = [name_key(text)]
+    if has_cyrillic(text):
+        keys += [name_key(f) for f in latin_forms(text)]
+    return [k for i, k in enumerate(keys) if k and k not in keys[:i]]
+
+
+# Russian function words left out of initials ("Министерство по чрезвычайным ситуациям" -> МЧС).
+RU_FUNCTION_WORDS = frozenset("и в во на по для с со к ко о об от из при за над под до у без".split())
+PIECE_MIN = 3  # letters of each word a compound abbreviation keeps ("Мин|здрав", "Евро|союз")
+COMPOUND_MIN = 7  # letters of a one-word name that may be a compound abbreviation
+
+
+def _cyrillic_words(text: str) -> list[str]:
+    return [w for w in _BREAK.split(text.casefold().replace("ё", "е")) if w and w.isalpha()]
+
+
+def _cyrillic_initials(text: str) -> tuple[str, ...]:
+    """Initials of a multi-word Cyrillic name, with and without its function words."""
+    words = _cyrillic_words(text)
+    if len(words) < 2:
+        return ()
+    out = {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in RU_FUNCTION_WORDS)}
+    return tuple(a for a in out if len(a) >= 2)
+
+
+def _cyrillic_acronym(text: str) -> str | None:
+    """The letters of a one-word Cyrillic name written as an acronym ("ЕС", "ФРГ"), else None."""
+    letters = [c for c in text if c.isalpha()]
+    words = _cyrillic_words(text)
+    if len(words) == 1 and 2 <= len(letters) <= 6 and all(c.isupper() for c in letters):
+        return words[0]
+    return None
+
+
+def _cyrillic_blocking_keys(text: str) -> set[str]:
+    """Cyrillic-only keys: ``ca:`` an acronym or a multi-word name's initials in Cyrillic letters
+    (transliteration spells "Е" as "Ye" at a word start, so "ЕС" and "Европейский союз" meet here);
+    ``cx:`` the first letters of a name that may be or have a compound abbreviation
+    ("Евросоюз" / "Европейский союз")."""
+    keys = set()
+    acr = _cyrillic_acronym(text)
+    if acr:
+        return {"ca:" + acr}
+    keys |= {"ca:" + a for a in _cyrillic_initials(text)}
+    words = [w for w in _cyrillic_words(text) if w not in RU_FUNCTION_WORDS]
+    if (len(words) >= 2 or (len(words) == 1 and len(words[0]) >= COMPOUND_MIN)) and len(words[0]) >= PIECE_MIN:
+        keys.add("cx:" + words[0][:PIECE_MIN])
+    return keys
+
+
+def _is_compound_of(word: str, words: list[str]) -> bool:
+    """Is one word the compound abbreviation of a multi-word name: a prefix of at least
+    ``PIECE_MIN`` letters of each of its words in order, the last one whole, cut or inflected
+    ("евросоюз" / "европейский союз", "минздрав" / "министерство здравоохранения")?"""
+    return len(words) >= 2 and _pieces(word, words)
+
+
+def _pieces(rest: str, words: list[str]) -> bool:
+    w = words[0]
+    if len(words) == 1:
+        return rest == w or (len(rest) >= PIECE_MIN and (w.startswith(rest) or _stem_shared(rest, w) > 0))
+    for n in range(min(len(w), len(rest) - PIECE_MIN), PIECE_MIN - 1, -1):
+        if rest[:n] == w[:n] and _pieces(rest[n:], words[1:]):
+            return True
+    return False
+
+
+def _cyrillic_short_forms(a: str, b: str) -> Match:
+    """Short forms of an organisation or place written in Cyrillic that transliteration hides:
+    an acronym of the other's initials ("ЕС" / "Европейский союз") or a compound abbreviation
+    ("Евросоюз" / "Европейский союз"); scored as an acronym (a weak, context-bound match)."""
+    for x, y in ((a, b), (b, a)):
+        acr = _cyrillic_acronym(x)
+        if acr and acr in _cyrillic_initials(y):
+            return Match(0.85, "acronym")
+        wx = _cyrillic_words(x)
+        wy = [w for w in _cyrillic_words(y) if w not in RU_FUNCTION_WORDS]
+        if len(wx) == 1 and len(wx[0]) >= COMPOUND_MIN and _is_compound_of(wx[0], wy):
+            return Match(0.85, "acronym")
+    return NO_MATCH
+
+
+STRONG_MATCHES = frozenset({"exact", "variant", "fullname"})
+
+
+def _inflections_of_one_name(a: str, b: str) -> bool:
+    """Two Cyrillic names word by word the same words in other cases ("Асии Биби" / "Асия
+    Биби", "Нидерландах" / "Нидерландов"): what a missed normal form leaves behind."""
+    wa, wb = a.split(), b.split()
+    return len(wa) == len(wb) and all(_stem_shared(x, y) > 0 for x, y in zip(wa, wb))
+
+
+def is_short_form(short: str, long: str) -> bool:
+    """Is ``short`` a Cyrillic acronym or compound abbreviation of the multi-word name ``long``
+    ("ЕС" / "Европейский союз", "Евросоюз" / "Европейский союз")? For a document-level pass
+    that links the short forms an article uses to the full name it gives."""
+    return has_cyrillic(short) and has_cyrillic(long) and len(_cyrillic_words(long)) >= 2 \
+        and _cyrillic_short_forms(short, long).kind == "acronym"

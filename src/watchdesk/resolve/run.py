@@ -1,11 +1,16 @@
-"""Resolution runs over the store: attach new documents incrementally, replay judgements, rebuild."""
+"""Resolution runs over the store: attach new documents incrementally, replay judgements, rebuild.
+
+Entities are read with their aliases as normal forms where mentions carry a lemma, and every
+global entity is written with its Latin-script forms (``latin``) and the name keys it is found by."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..store.db import Store
 from .entities import Judgement, Resolver, _num
-from .names import name_form
+from ..types import DocEntity
+from .names import name_form, name_keys_of
+from .translit import latin_names
 
 
 @dataclass
@@ -39,14 +44,36 @@ BATCH = 500  # documents read from the store at a time
 
 def _read_batches(store: Store, pending_only: bool):
     """The documents to resolve, read in batches of ``BATCH`` (each batch read whole, so the
-    store is not read and written at once)."""
+    store is not read and written at once), their entities' aliases read as normal forms."""
     after = None
     while True:
         batch = list(store.documents_to_resolve(pending_only=pending_only, after=after, limit=BATCH))
         if not batch:
             return
+        lemmas = store.mention_lemmas(doc_id for doc_id, _, _ in batch)
+        if lemmas:
+            for doc_id, _, entities in batch:
+                for e in entities:
+                    if (doc_id, e.id) in lemmas:
+                        e.aliases = _lemma_aliases(e, lemmas[(doc_id, e.id)])
         yield batch
         after = batch[-1][0]
+
+
+def _lemma_aliases(entity: DocEntity, lemmas: dict[str, str]) -> list[str]:
+    """A document entity's aliases with each inflected surface form replaced by the normal form
+    its mentions carry ("Цунэокой" -> "Цунэока"), the name first, deduplicated."""
+    out: list[str] = []
+    for a in [entity.name, *entity.aliases]:
+        a = lemmas.get(a) or a
+        if a not in out:
+            out.append(a)
+    return out
+
+
+def entity_keys(aliases: list[str], latin: list[str]) -> list[str]:
+    """The normalised keys a global entity is found by: those of its names and Latin forms."""
+    return sorted({k for n in [*aliases, *latin] for k in name_keys_of(n)})
 
 
 def _save(store: Store, resolver: Resolver, resolved_docs: list[int], full: bool = False) -> ResolutionReport:
@@ -74,9 +101,11 @@ def _save(store: Store, resolver: Resolver, resolved_docs: list[int], full: bool
     globals_ = []
     for entity in entities:
         members = [m.split("#", 1) for m in entity["members"]]
+        latin = latin_names(entity["aliases"])
         globals_.append({"id": entity["id"], "name": entity["name"], "label": entity["label"],
                          "aliases": entity["aliases"], "documents": len(entity["documents"]),
-                         "mentions": sum(counts.get((int(d), loc), 0) for d, loc in members)})
+                         "mentions": sum(counts.get((int(d), loc), 0) for d, loc in members),
+                         "latin": latin, "keys": entity_keys(entity["aliases"], latin)})
     # Mentions written as an alias split off their entity resolve elsewhere (or nowhere).
     overrides: dict[int, str | None] = {}
     for gid, keys in resolver.split_aliases.items():

@@ -7,6 +7,9 @@ high, or when the estimated containment of the shorter text in the longer one is
 (a truncated copy is mostly contained in the full one). A second set of bands over the MinHash
 of the text's first LEAD shingles finds short teasers and cut-off scrapes, whose Jaccard
 similarity with the full story is too low for the first set: copies keep the lead.
+The signature also carries the text's anchors (``resolve/anchors.py``: figures, dates and names
+as Latin skeletons, in text order), which find the same story told in other words: a
+translation, or two translations of one original.
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
+
+from .anchors import Anchor, anchors
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -40,6 +45,8 @@ class Signature:
     hashvalues: np.ndarray  # uint64[NUM_PERM]
     size: int
     lead: np.ndarray | None = None  # MinHash of the first LEAD shingles (for candidates only)
+    anchors: list[Anchor] | None = None  # what a translation keeps (figures, dates, names), in order
+    length: int = 0  # characters of the text
 
     def to_bytes(self) -> bytes:
         return struct.pack("<I", self.size) + self.hashvalues.astype("<u8").tobytes()
@@ -74,7 +81,8 @@ def signature(text: str) -> Signature:
     """The MinHash signature of a text (deterministic across runs and machines)."""
     ordered = shingle_list(text)
     grams = set(ordered)
-    return Signature(_minhash(list(grams)), len(grams), _minhash(list(dict.fromkeys(ordered[:LEAD]))))
+    return Signature(_minhash(list(grams)), len(grams), _minhash(list(dict.fromkeys(ordered[:LEAD]))),
+                     anchors(text), len(text))
 
 
 def _band_hashes(values: np.ndarray, salt: int) -> list[int]:

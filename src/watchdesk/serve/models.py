@@ -99,7 +99,9 @@ class Article(BaseModel):
     title: str | None
     byline: list[str]
     published: str | None
-    language: str | None
+    language: str | None  # ISO 639-1, detected or declared; None when it could not be told
+    analysed: bool  # False: no pipeline for its language (stored and searchable only)
+    note: str | None  # why not analysed
     ingested_at: str
     cleaned: bool
     story: int | None
@@ -163,6 +165,19 @@ class AliasCount(BaseModel):
     documents_total: int
     stories: int
     seen: list[AliasSeen]  # one per story, the first `limit`; `stories` counts them all
+
+
+class ScriptName(BaseModel):
+    name: str
+    count: int  # mentions, copies of a story counted once
+
+
+class ScriptNames(BaseModel):
+    """The entity's names written in one script ("Latin", "Cyrillic", "Mixed", "Other")."""
+
+    script: str
+    count: int
+    names: list[ScriptName]
 
 
 class AliasEvidence(InCopies):
@@ -265,6 +280,8 @@ class Entity(BaseModel):
     members_total: int
     aliases: list[AliasCount]
     aliases_total: int
+    names_by_script: list[ScriptNames]  # the names above grouped by script, Latin first
+    latin: list[str]  # Latin-script forms: its Latin names, then transliterations of its Cyrillic names
     alias_evidence: list[AliasEvidence]
     alias_evidence_total: int
     mentions: int  # copies of a story counted once

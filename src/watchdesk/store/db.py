@@ -11,10 +11,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..resolve.names import name_keys_of
 from ..resolve.stories import Signature, band_keys, is_copy, jaccard
+from ..resolve.translit import latin_names
 from ..types import (AliasLink, Attribution, DocEntity, Event, ExtractedDocument, Mention, Quantity, Relation,
                      RemovedLine, Sentence, Span)
 from .migrations import migrate
+from .stem_index import backfill as backfill_stems, index_pending as index_stems
 
 DEFAULT_DB = "watchdesk.db"
 
@@ -132,6 +135,7 @@ class Store:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.schema_version = migrate(self.conn)
+            backfill_stems(self.conn)  # search keys of documents stored before schema V9 (once)
         except sqlite3.Error as exc:
             if self.conn is not None:
                 self.conn.close()
@@ -179,11 +183,12 @@ class Store:
                 return None
             cur = conn.execute(
                 "INSERT INTO documents (doc_key, source, format, url, site, title, byline, published,"
-                " language, encoding, raw, text, removed, content_hash, cleaned, model)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " language, encoding, raw, text, removed, content_hash, cleaned, model, analysed, note)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.id, doc.source, doc.format, doc.url, doc.site, doc.title, json.dumps(doc.byline),
                  doc.published, doc.language, doc.encoding, doc.raw, doc.text,
-                 json.dumps([r.__dict__ for r in doc.removed]), digest, int(doc.cleaned), model),
+                 json.dumps([r.__dict__ for r in doc.removed]), digest, int(doc.cleaned), model,
+                 int(doc.analysed), doc.note),
             )
             doc_id = cur.lastrowid
             story_id = self._attach_story(doc_id, signature) if signature is not None else doc_id
@@ -205,13 +210,14 @@ class Store:
                 )
             starts = [s.start for s in doc.sentences]
             conn.executemany(
-                'INSERT INTO mentions (doc_id, entity_id, start, "end", text, label, sentence_idx)'
-                " VALUES (?,?,?,?,?,?,?)",
+                'INSERT INTO mentions (doc_id, entity_id, start, "end", text, label, sentence_idx, lemma)'
+                " VALUES (?,?,?,?,?,?,?,?)",
                 [(doc_id, entity_rows.get(m.entity) if m.entity else None, m.start, m.end, m.text, m.label,
-                  (bisect.bisect_right(starts, m.start) - 1) if starts else None)
+                  (bisect.bisect_right(starts, m.start) - 1) if starts else None, m.lemma)
                  for m in doc.mentions],
             )
             self._add_extractions(doc_id, doc, entity_rows)
+            index_stems(conn, [doc_id])  # search keys, when the document has Cyrillic words (V9)
             conn.execute("COMMIT")
             return doc_id
         except BaseException as exc:
@@ -256,24 +262,93 @@ class Store:
                              [(cur.lastrowid, entity_rows[x]) for x in e.entities if x in entity_rows])
 
     def _attach_story(self, doc_id: int, signature: Signature) -> int:
-        """Record the signature and return the story id: the closest copy's story, else doc_id."""
+        """Record the signature and return the story id: the closest copy's story, else the story
+        of the best anchor match (a translation, another wording), else doc_id."""
         keys = band_keys(signature)
         candidates = self.conn.execute(
             "SELECT DISTINCT b.doc_id, s.signature, d.story_id FROM doc_bands b"
             " JOIN doc_signatures s ON s.doc_id = b.doc_id JOIN documents d ON d.id = b.doc_id"
             f" WHERE b.band_key IN ({','.join('?' * len(keys))}) ORDER BY b.doc_id", keys).fetchall()
-        best, best_score = doc_id, -1.0
+        best, best_score, link = doc_id, -1.0, None
         for row in candidates:
             other = Signature.from_bytes(row["signature"])
             if is_copy(signature, other):
                 score = jaccard(signature, other)
                 if score > best_score:
-                    best, best_score = row["story_id"], score
+                    best, best_score, link = row["story_id"], score, (row["doc_id"], "copy")
+        if link is None and signature.anchors is not None:
+            found = self._anchor_story(signature)
+            if found is not None:
+                best, best_score, link = found[1], found[2], (found[0], "anchors")
         self.conn.execute("INSERT INTO doc_signatures (doc_id, signature) VALUES (?, ?)",
                           (doc_id, signature.to_bytes()))
         self.conn.executemany("INSERT INTO doc_bands (band_key, doc_id) VALUES (?, ?)",
                               [(key, doc_id) for key in set(keys)])
+        if signature.anchors is not None:
+            self._add_anchors(doc_id, best, signature)
+        if link is not None:
+            self._add_story_link(doc_id, link[0], link[1], best_score)
         return best
+
+    def _anchor_df(self, keys: Iterable[int]) -> dict[int, int]:
+        keys = list(keys)
+        out: dict[int, int] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            out.update(self.conn.execute("SELECT anchor_key, stories FROM anchor_df WHERE anchor_key IN"
+                                         f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def _anchor_story(self, signature: Signature) -> tuple[int, int, float] | None:
+        """(document, its story, score) of the stored text best matching by anchors, or None."""
+        from ..resolve import anchors as A
+
+        documents = self.conn.execute("SELECT count(*) FROM doc_anchors").fetchone()[0]
+        keys = A.index_keys(signature.anchors)
+        df = self._anchor_df(keys)
+        limit = max(A.INDEX_DF_MIN, A.INDEX_DF_SHARE * documents)
+        rare = [k for k in keys if df.get(k, 0) <= limit][:900]
+        if not rare:
+            return None
+        rows = self.conn.execute(
+            "SELECT i.doc_id, count(*) AS n, a.length, a.anchors, d.story_id FROM anchor_index i"
+            " JOIN doc_anchors a ON a.doc_id = i.doc_id JOIN documents d ON d.id = i.doc_id"
+            f" WHERE i.anchor_key IN ({','.join('?' * len(rare))}) GROUP BY i.doc_id HAVING n >= ?"
+            " ORDER BY n DESC, i.doc_id LIMIT ?", (*rare, A.MIN_SHARED, A.MAX_CANDIDATES)).fetchall()
+        best = None
+        for row in rows:
+            other = A.unpack(row["anchors"])
+            df.update(self._anchor_df({x.key for x in other} - df.keys()))
+            match = A.same_story(signature.anchors, other, signature.length, row["length"], df, documents)
+            if match.same and (best is None or match.score > best[2]):
+                best = (row["doc_id"], row["story_id"], match.score)
+        return best
+
+    def _add_anchors(self, doc_id: int, story_id: int, signature: Signature) -> None:
+        """Store a document's anchors, index them, and count those new to its story in anchor_df."""
+        from ..resolve.anchors import index_keys, pack
+
+        self.conn.execute("INSERT INTO doc_anchors (doc_id, length, anchors) VALUES (?,?,?)",
+                          (doc_id, signature.length, pack(signature.anchors)))
+        keys = {x.key for x in signature.anchors}
+        if story_id != doc_id:  # an anchor already counted for this story is not counted again
+            keys -= {r[0] for r in self.conn.execute(
+                "SELECT i.anchor_key FROM anchor_index i JOIN documents d ON d.id = i.doc_id"
+                " WHERE d.story_id = ?", (story_id,))}
+        self.conn.executemany("INSERT INTO anchor_df (anchor_key, stories) VALUES (?, 1) ON CONFLICT"
+                              " (anchor_key) DO UPDATE SET stories = stories + 1", [(k,) for k in keys])
+        self.conn.executemany("INSERT INTO anchor_index (anchor_key, doc_id) VALUES (?, ?)",
+                              [(k, doc_id) for k in index_keys(signature.anchors)])
+
+    def _add_story_link(self, doc_id: int, other_id: int, kind: str, score: float) -> None:
+        """Record why a document joined a story: 'copy', 'translation' or 'rewording' (same language)."""
+        if kind == "anchors":
+            langs = self.conn.execute("SELECT id, language FROM documents WHERE id IN (?, ?)",
+                                      (doc_id, other_id)).fetchall()
+            values = {r[1] for r in langs}
+            kind = "translation" if len(values) == 2 and None not in values else "rewording"
+        self.conn.execute("INSERT OR REPLACE INTO story_links (doc_id, other_id, kind, score) VALUES (?,?,?,?)",
+                          (doc_id, other_id, kind, round(score, 4)))
 
     # ---- reading -------------------------------------------------------------------------
     def stories(self, min_copies: int = 2, limit: int = 100) -> list[dict]:
@@ -283,10 +358,33 @@ class Store:
                 "SELECT story_id, count(*) AS n FROM documents GROUP BY story_id HAVING n >= ?"
                 " ORDER BY n DESC, story_id LIMIT ?", (min_copies, limit)).fetchall():
             copies = [dict(r) for r in self.conn.execute(
-                "SELECT id, title, source, url, site, published, ingested_at FROM documents"
+                "SELECT id, title, source, url, site, published, ingested_at, language FROM documents"
                 " WHERE story_id = ? ORDER BY id", (story["story_id"],))]
             out.append({"story": story["story_id"], "copies": copies})
         return out
+
+    def translation_pairs(self, doc_id: int) -> list[int]:
+        """Documents of the same story in another language than ``doc_id`` (its original or its
+        translations), those linked to it directly first; [] when its language is unknown."""
+        row = self.conn.execute("SELECT story_id, language FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None or row["language"] is None:
+            return []
+        linked = {r[0] for r in self.conn.execute(
+            "SELECT other_id FROM story_links WHERE doc_id = ? UNION SELECT doc_id FROM story_links"
+            " WHERE other_id = ?", (doc_id, doc_id))}
+        others = [r[0] for r in self.conn.execute(
+            "SELECT id FROM documents WHERE story_id = ? AND language IS NOT NULL AND language != ?"
+            " ORDER BY id", (row["story_id"], row["language"]))]
+        return sorted(others, key=lambda d: d not in linked)
+
+    def story_links(self, doc_id: int) -> list[dict]:
+        """How a document is tied to the rest of its story: links from and to it, each with the
+        other document, its language, the kind ('copy', 'translation', 'rewording') and score."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT l.other_id AS other, d.language, l.kind, l.score FROM story_links l"
+            " JOIN documents d ON d.id = l.other_id WHERE l.doc_id = ?"
+            " UNION ALL SELECT l.doc_id AS other, d.language, l.kind, l.score FROM story_links l"
+            " JOIN documents d ON d.id = l.doc_id WHERE l.other_id = ? ORDER BY other", (doc_id, doc_id))]
 
 
     def stats(self) -> StoreStats:
@@ -309,17 +407,22 @@ class Store:
                           h["score"]) for h in search_articles(self, query, limit=limit)["hits"]]
 
     def entity_profiles(self, name: str, evidence_limit: int = 50) -> list[EntityProfile]:
-        """Entities having ``name`` as name, alias or global id (any case), resolved across documents.
+        """Entities having ``name`` as name, alias or global id (any case), or a name with the same
+        normalised key in either script (``resolve.names.name_keys_of``), resolved across documents.
 
         Document entities that share a global entity form one profile; unresolved ones stand alone.
         """
-        # Three indexed lookups (an OR across the join would scan every entity).
+        # Four indexed lookups (an OR across the join would scan every entity); the last by the
+        # name's normalised keys, so a name in either script finds the entity ("Цунэока", "Tsuneoka").
+        keys = name_keys_of(name)
         rows = self.conn.execute(
             "SELECT e.id, e.name, e.label, e.global_id FROM entities e WHERE e.id IN ("
             " SELECT id FROM entities WHERE global_id = ?"
             " UNION SELECT id FROM entities WHERE name = ? COLLATE NOCASE"
-            " UNION SELECT entity_id FROM aliases WHERE alias = ? COLLATE NOCASE) ORDER BY e.id",
-            (name.strip(), name.strip(), name.strip()),
+            " UNION SELECT entity_id FROM aliases WHERE alias = ? COLLATE NOCASE"
+            " UNION SELECT id FROM entities WHERE global_id IN (SELECT global_id FROM entity_keys"
+            f" WHERE key IN ({','.join('?' * len(keys)) or 'NULL'}))) ORDER BY e.id",
+            (name.strip(), name.strip(), name.strip(), *keys),
         ).fetchall()
         profiles: dict[str, EntityProfile] = {}
         for row in rows:
@@ -382,9 +485,10 @@ class Store:
                 "SELECT a.entity_id, a.alias FROM aliases a JOIN entities e ON e.id = a.entity_id"
                 " WHERE e.doc_id = ?", (d["id"],)):
             aliases.setdefault(a["entity_id"], []).append(a["alias"])
-        mentions = [Mention(m["start"], m["end"], m["text"], m["label"], local.get(m["entity_id"]))
+        mentions = [Mention(m["start"], m["end"], m["text"], m["label"], local.get(m["entity_id"]), m["lemma"])
                     for m in self.conn.execute(
-                        'SELECT start, "end", text, label, entity_id FROM mentions WHERE doc_id = ? ORDER BY start',
+                        'SELECT start, "end", text, label, entity_id, lemma FROM mentions WHERE doc_id = ?'
+                        ' ORDER BY start',
                         (d["id"],))]
         def items(sql: str) -> list[dict]:
             return [json.loads(r[0]) for r in self.conn.execute(sql, (d["id"],))]
@@ -404,7 +508,8 @@ class Store:
             relations=[_relation(r) for r in items("SELECT data FROM relations WHERE doc_id = ? ORDER BY id")],
             events=[_event(e) for e in items("SELECT data FROM events WHERE doc_id = ? ORDER BY id")],
             id=d["doc_key"], source=d["source"], text=d["text"], title=d["title"],
-            byline=json.loads(d["byline"]), published=d["published"], language=d["language"] or "en",
+            byline=json.loads(d["byline"]), published=d["published"], language=d["language"],
+            analysed=bool(d["analysed"]), note=d["note"],
             url=d["url"], site=d["site"], raw=d["raw"], format=d["format"], encoding=d["encoding"],
             cleaned=bool(d["cleaned"]),
             removed=[RemovedLine(**r) for r in json.loads(d["removed"])],
@@ -442,6 +547,12 @@ class Store:
             "relations": one("SELECT count(*) FROM relations"),
             "events": one("SELECT count(*) FROM events"),
         }
+
+    def languages(self) -> list[dict]:
+        """Documents per language (None: could not be told), with how many were not analysed."""
+        return [{"language": r[0], "documents": r[1], "not_analysed": r[2]} for r in self.conn.execute(
+            "SELECT language, count(*), sum(analysed = 0) FROM documents GROUP BY language"
+            " ORDER BY count(*) DESC, language")]
 
     def claim_figures(self, about: str | None = None, by: str | None = None) -> list[dict]:
         """Figures stated in quotes and claims, with holder, article, date and story.
@@ -530,6 +641,18 @@ class Store:
                     entities.append(doc_entity(current, aliases))
                 yield d["id"], d["story_id"], entities
 
+    def mention_lemmas(self, doc_ids: Iterable[int]) -> dict[tuple[int, str], dict[str, str]]:
+        """Per document entity (document id, local id): each mention text with its normal form,
+        where the extraction gave one (inflecting languages: "Цунэокой" -> "Цунэока")."""
+        out: dict[tuple[int, str], dict[str, str]] = {}
+        ids = sorted(set(doc_ids))
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            for r in self.conn.execute(
+                    "SELECT m.doc_id, e.local_id, m.text, m.lemma FROM mentions m JOIN entities e ON e.id = m.entity_id"
+                    f" WHERE m.lemma IS NOT NULL AND m.doc_id IN ({','.join('?' * len(chunk))})", chunk):
+                out.setdefault((r[0], r[1]), {}).setdefault(r[2], r[3])
+        return out
+
     def save_resolution(self, state: dict, assignments: dict[tuple[int, str], str | None],
                         global_entities: list[dict], resolved_docs: Iterable[int],
                         overrides: dict[int, str | None] | None = None, *,
@@ -548,19 +671,25 @@ class Store:
             conn.executemany("UPDATE entities SET global_id = ? WHERE doc_id = ? AND local_id = ?",
                              [(gid, doc_id, local) for (doc_id, local), gid in assignments.items()])
             rows = [(g["id"], g["name"], g["label"], json.dumps(g["aliases"], ensure_ascii=False), g["documents"],
-                     g["mentions"]) for g in global_entities]
+                     g["mentions"], json.dumps(g.get("latin", []), ensure_ascii=False)) for g in global_entities]
+            keys = [(k, g["id"]) for g in global_entities for k in g.get("keys", ())]
             if replace_all:
                 conn.execute("DELETE FROM global_entities")
+                conn.execute("DELETE FROM entity_keys")
                 conn.executemany(
-                    "INSERT INTO global_entities (id, name, label, aliases, documents, mentions) VALUES (?,?,?,?,?,?)",
-                    rows)
+                    "INSERT INTO global_entities (id, name, label, aliases, documents, mentions, latin)"
+                    " VALUES (?,?,?,?,?,?,?)", rows)
             else:
+                gone = [(g,) for g in deleted_globals] + [(g["id"],) for g in global_entities]
                 conn.executemany("DELETE FROM global_entities WHERE id = ?", [(g,) for g in deleted_globals])
+                conn.executemany("DELETE FROM entity_keys WHERE global_id = ?", gone)
                 conn.executemany(
-                    "INSERT INTO global_entities (id, name, label, aliases, documents, mentions) VALUES (?,?,?,?,?,?)"
+                    "INSERT INTO global_entities (id, name, label, aliases, documents, mentions, latin)"
+                    " VALUES (?,?,?,?,?,?,?)"
                     " ON CONFLICT (id) DO UPDATE SET name = excluded.name, label = excluded.label,"
-                    " aliases = excluded.aliases, documents = excluded.documents, mentions = excluded.mentions",
-                    rows)
+                    " aliases = excluded.aliases, documents = excluded.documents, mentions = excluded.mentions,"
+                    " latin = excluded.latin", rows)
+            conn.executemany("INSERT OR IGNORE INTO entity_keys (key, global_id) VALUES (?, ?)", keys)
             conn.executemany("UPDATE documents SET resolved = 1 WHERE id = ?", [(d,) for d in resolved_docs])
             conn.execute("DELETE FROM mention_overrides")
             conn.executemany("INSERT INTO mention_overrides (mention_id, global_id) VALUES (?, ?)",
@@ -652,7 +781,8 @@ class Store:
         Each mention's ``entity`` (and every other entity reference) is the global entity id when
         the document entity was resolved, else the document-local id; each entity keeps its
         ``local_id``; an unresolved one gets "<document id>#<local id>", unique in the store.
-        ``story`` is the id of the story the document is a copy of.
+        ``story`` is the id of the story the document is a copy of. Each entity carries ``latin``:
+        its global entity's Latin-script forms (``resolve.translit.latin_names``).
         """
         for d in self.conn.execute("SELECT * FROM documents ORDER BY id").fetchall():
             document = self._load_document(d)
@@ -670,7 +800,11 @@ class Store:
             for m in record["mentions"]:
                 key = (m["start"], m["end"])
                 m["entity"] = overrides[key] if key in overrides else g(m["entity"])
+            latin = {r[0]: json.loads(r[1]) for r in self.conn.execute(
+                "SELECT e.local_id, g.latin FROM entities e JOIN global_entities g ON g.id = e.global_id"
+                " WHERE e.doc_id = ?", (d["id"],))}
             for e in record["entities"]:
+                e["latin"] = latin[e["id"]] if e["id"] in latin else latin_names([e["name"], *e["aliases"]])
                 e["local_id"], e["id"] = e["id"], g(e["id"])
             for a in record["quotes"] + record["claims"] + record["aliases"]:
                 a["entity"] = g(a["entity"])

@@ -1,15 +1,18 @@
-"""One entity as the desk shows it: names, articles, quotes, claims, relations, events and
+"""One entity as the desk shows it: names (also grouped by script, with its Latin-script forms), articles, quotes, claims, relations, events and
 co-mentions, each with its evidence; copies of one story counted once."""
 from __future__ import annotations
 
 import json
 
+from ..resolve.names import name_keys_of
+from ..resolve.translit import latin_names, script_of
 from .db import Store
 from .shared import COPY_ORDER_SQL, MEMBER_ID, chunks, copy_order, squash_spaces
 
 
 def resolve_entity_id(store: Store, ident: str) -> str | None:
-    """A global id for what a URL or form names: a global id, a member id, a name or an alias."""
+    """A global id for what a URL or form names: a global id, a member id, a name or an alias
+    (in either script: through the entities' name keys when no name matches as written)."""
     ident = ident.strip()
     if store.conn.execute("SELECT 1 FROM global_entities WHERE id = ?", (ident,)).fetchone():
         return ident
@@ -21,6 +24,12 @@ def resolve_entity_id(store: Store, ident: str) -> str | None:
             return None
         return row[0] or ident
     found = store.global_ids_for(ident)
+    if not found:  # a name in the other script ("Цунэока" for "Shamil Tsuneoka"), by its keys
+        keys = name_keys_of(ident)
+        found = [r[0] for r in store.conn.execute(
+            "SELECT k.global_id FROM entity_keys k JOIN global_entities g ON g.id = k.global_id"
+            f" WHERE k.key IN ({','.join('?' * len(keys))}) ORDER BY g.mentions DESC, g.id LIMIT 1", keys)] \
+            if keys else []
     return found[0] if found else None
 
 
@@ -370,11 +379,14 @@ def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
 
     co, co_total = _co_mentions(store, gid, mem_sql, mem_args, 40)
     name = g["name"] if g else members[0]["name"]
+    shown = sorted(aliases.values(), key=lambda a: (-a["count"], a["alias"]))
+    latin = json.loads(g["latin"]) if g is not None and g["latin"] else latin_names([name, *aliases])
     label = g["label"] if g else members[0]["label"]
     return {
         "id": gid, "name": name, "label": label, "resolved": g is not None,
         "members": [f"{m['doc_id']}#{m['local_id']}" for m in members], "members_total": counts["members"],
-        "aliases": sorted(aliases.values(), key=lambda a: (-a["count"], a["alias"])), "aliases_total": aliases_total,
+        "aliases": shown, "aliases_total": aliases_total,
+        "names_by_script": names_by_script(shown), "latin": latin,
         "alias_evidence": alias_evidence, "alias_evidence_total": alias_evidence_total,
         "mentions": counts["mentions"], "mentions_with_copies": counts["mentions_with_copies"],
         "stories": counts["stories"], "documents": counts["documents"],
@@ -386,6 +398,21 @@ def entity(store: Store, gid: str, *, limit: int = 200) -> dict | None:
         "relations": relations, "relations_total": relations_total, "events": events, "events_total": events_total,
         "co_mentions": co, "co_mentions_total": co_total,
     }
+
+
+SCRIPT_ORDER = ("Latin", "Cyrillic", "Mixed", "Other")
+
+
+def names_by_script(aliases: list[dict]) -> list[dict]:
+    """The entity's names (``{"alias", "count"}``, in their order) grouped by script: ``[{"script":
+    "Latin", "count": mentions, "names": [{"name", "count"}, ...]}, ...]``, Latin first."""
+    groups: dict[str, dict] = {}
+    for a in aliases:
+        script = script_of(a["alias"])
+        grp = groups.setdefault(script, {"script": script, "count": 0, "names": []})
+        grp["count"] += a["count"]
+        grp["names"].append({"name": a["alias"], "count": a["count"]})
+    return [groups[s] for s in SCRIPT_ORDER if s in groups]
 
 
 def _co_mentions(store: Store, gid: str, mem_sql: str, mem_args: list, limit: int) -> tuple[list[dict], int]:

@@ -198,8 +198,98 @@ V6_ENTITY_PAGE = """
         CREATE INDEX sentences_doc_start ON sentences(doc_id, start);
 """
 
+V7_LANGUAGES = """
+        -- The language each document was detected (or declared) in, and whether a pipeline ran.
+        ALTER TABLE documents ADD COLUMN analysed INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE documents ADD COLUMN note TEXT;          -- "not analysed (no pipeline for de)"
+        ALTER TABLE mentions ADD COLUMN lemma TEXT;          -- normal (nominative) form, inflecting languages
+        CREATE INDEX documents_language ON documents(language);
+"""
+
+V8_STORY_ANCHORS = """
+        -- Cross-language stories (resolve/anchors.py): each document's anchors (figures, dates,
+        -- names as Latin skeletons, in text order), an inverted index over them for candidates,
+        -- in how many stories each anchor occurs (its rarity), and the link that put a document
+        -- into its story: kind 'copy' (MinHash), 'translation' (anchors, other language) or
+        -- 'rewording' (anchors, same language: e.g. two translations of one original).
+        CREATE TABLE doc_anchors (
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            length INTEGER NOT NULL,
+            anchors BLOB NOT NULL
+        );
+        CREATE TABLE anchor_index (
+            anchor_key INTEGER NOT NULL,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE
+        );
+        CREATE INDEX anchor_index_key ON anchor_index(anchor_key);
+        CREATE INDEX anchor_index_doc ON anchor_index(doc_id);
+        CREATE TABLE anchor_df (anchor_key INTEGER PRIMARY KEY, stories INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE story_links (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            score REAL,
+            PRIMARY KEY (doc_id, other_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_links_other ON story_links(other_id);
+"""
+
+V9_STEMMED_SEARCH = """
+        -- Full-text search over inflected forms: a second FTS5 index holding, for each document with
+        -- a Cyrillic letter, the search key of every word of its title and text (store/stems.py:
+        -- Russian case endings removed, other words as they are). Searches with a Cyrillic word use
+        -- it; all others use documents_fts exactly as before, and English documents get no row.
+        -- Contentless (the keys are not stored, only indexed): SQL cannot compute keys, so these
+        -- queues are emptied from Python (store/stem_index.py) in the writer's transaction, and
+        -- when a store is opened for documents stored before this version, in batches, resumably.
+        CREATE VIRTUAL TABLE documents_stems USING fts5(
+            title, text, content='', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE stems_pending (doc_id INTEGER PRIMARY KEY);                 -- to be keyed
+        CREATE TABLE stems_gone (doc_id INTEGER PRIMARY KEY, title TEXT, text TEXT);  -- keyed, to be removed
+        CREATE TABLE stems_version (version INTEGER NOT NULL);                    -- stems.KEYS_VERSION indexed
+        INSERT INTO stems_version (version) VALUES (1);
+        INSERT INTO stems_pending (doc_id)
+            SELECT id FROM documents WHERE text GLOB '*[Ѐ-ӿ]*' OR coalesce(title, '') GLOB '*[Ѐ-ӿ]*';
+        CREATE TRIGGER documents_stems_insert AFTER INSERT ON documents
+            WHEN new.text GLOB '*[Ѐ-ӿ]*' OR coalesce(new.title, '') GLOB '*[Ѐ-ӿ]*' BEGIN
+            INSERT OR IGNORE INTO stems_pending (doc_id) VALUES (new.id);
+        END;
+        CREATE TRIGGER documents_stems_delete AFTER DELETE ON documents
+            WHEN old.text GLOB '*[Ѐ-ӿ]*' OR coalesce(old.title, '') GLOB '*[Ѐ-ӿ]*' BEGIN
+            INSERT OR REPLACE INTO stems_gone (doc_id, title, text) SELECT old.id, old.title, old.text
+                WHERE NOT EXISTS (SELECT 1 FROM stems_pending WHERE doc_id = old.id);
+            DELETE FROM stems_pending WHERE doc_id = old.id;
+        END;
+        CREATE TRIGGER documents_stems_update AFTER UPDATE OF title, text ON documents BEGIN
+            INSERT OR REPLACE INTO stems_gone (doc_id, title, text) SELECT old.id, old.title, old.text
+                WHERE (old.text GLOB '*[Ѐ-ӿ]*' OR coalesce(old.title, '') GLOB '*[Ѐ-ӿ]*')
+                AND NOT EXISTS (SELECT 1 FROM stems_pending WHERE doc_id = old.id);
+            DELETE FROM stems_pending WHERE doc_id = old.id;
+            INSERT INTO stems_pending (doc_id) SELECT new.id
+                WHERE new.text GLOB '*[Ѐ-ӿ]*' OR coalesce(new.title, '') GLOB '*[Ѐ-ӿ]*';
+        END;
+"""
+
+V10_LATIN_NAMES = """
+        -- Latin-script forms of each global entity (its Latin names, then transliterations of its
+        -- Cyrillic names: resolve/translit.py), written with the entity by every resolution run.
+        ALTER TABLE global_entities ADD COLUMN latin TEXT NOT NULL DEFAULT '[]';
+        -- Entities so far resolved hold no Cyrillic names from a Russian pipeline: their Latin names.
+        UPDATE global_entities SET latin = (SELECT json_group_array(value) FROM
+            (SELECT value FROM json_each(global_entities.aliases) WHERE value NOT GLOB '*[Ѐ-ԯ]*' LIMIT 12));
+        -- Normalised name keys (names.name_key) of every name and Latin form of a global entity, so an
+        -- entity is found by a name in either script ("Цунэока" -> "tsuneoka" finds "Tsuneoka").
+        -- Written by resolution runs (an older store gains them as its entities are next resolved).
+        CREATE TABLE entity_keys (
+            key TEXT NOT NULL, global_id TEXT NOT NULL, PRIMARY KEY (key, global_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_keys_global ON entity_keys(global_id);
+"""
+
 # Each entry is one SQL script; index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION, V5_SEARCH_FILTERS, V6_ENTITY_PAGE]
+MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION, V5_SEARCH_FILTERS, V6_ENTITY_PAGE,
+                         V7_LANGUAGES, V8_STORY_ANCHORS, V9_STEMMED_SEARCH, V10_LATIN_NAMES]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -115,7 +115,8 @@ def article(store: Store, doc_id: int) -> dict | None:
     return {
         "id": d["id"], "doc_key": d["doc_key"], "source": d["source"], "format": d["format"], "url": d["url"],
         "site": d["site"], "title": d["title"], "byline": json.loads(d["byline"]), "published": d["published"],
-        "language": d["language"], "ingested_at": d["ingested_at"], "cleaned": bool(d["cleaned"]),
+        "language": d["language"], "analysed": bool(d["analysed"]), "note": d["note"],
+        "ingested_at": d["ingested_at"], "cleaned": bool(d["cleaned"]),
         "story": d["story_id"], "copies": copies, "text": d["text"], "raw": d["raw"],
         "removed": json.loads(d["removed"]), "sentences": sentences, "mentions": mentions,
         "attributions": attributions, "entities": doc_entities, "entity_names": gnames,
