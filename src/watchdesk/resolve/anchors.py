@@ -3,17 +3,21 @@
 A translation shares almost no words with its original, but it keeps the figures (normalised:
 "17 тысяч", "17,000" and "17 000" are all 17000), the months and weekdays of its dates, and the
 proper names, which come out as the same Latin consonant skeleton once transliterated
-("Цунэока" and "Tsuneoka", "Москве" and "Moscow"). It also keeps them in about the same order
-and at about the same relative position in the text. This module assigns each text its
-sequence of anchors (key, relative position, intrinsic weight) and decides whether two anchor
-sequences are one story told twice (``anchor_match``): a weighted, order-preserving alignment of
-the shared anchors within a positional band, weighted by how rare each anchor is in the store.
+("Лавровым" and "Lavrov", "Москве" and "Moscow"), and many long words (loanwords,
+internationalisms: "экспорт"/"export"; in one language, the shared vocabulary). It also keeps
+them in about the same order and at about the same relative position in the text.
+This module assigns each text its sequence of anchors (key, relative position, kind) and decides whether two anchor sequences are
+one story told twice (``same_story``): a weighted, order-preserving alignment of the shared
+anchors within a narrow positional band, each weighted by kind, by how rare it is in the store
+(stories it occurs in) and down for repeats; names, figures and dates must align on their own,
+or all anchors together.
 
 No NER is used (texts in a language without a pipeline still get anchors); the only word lists
 are closed classes: number multipliers, months, weekdays.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import struct
@@ -80,7 +84,7 @@ _SENTENCE_END = re.compile(r"[.!?…:;]\s*[\"'»”)]*\s*$|^\s*$|\n\s*$")
 
 @dataclass(frozen=True)
 class Anchor:
-    key: int  # 32-bit hash of the normalised form ("n:17000", "p:tsk", "m:11")
+    key: int  # 31-bit hash of the normalised form ("n:17000", "p:lvr", "m:11", "wp:ksp")
     pos: float  # relative position in the text, 0..1
     kind: int
 
@@ -124,14 +128,15 @@ def _number_anchor(value: float) -> tuple[str, int]:
 
 
 # ---- names ----------------------------------------------------------------------------------
-_SKELETON_RULES = (("eu", "ev"), ("au", "av"), ("shch", "s"), ("sch", "s"), ("sh", "s"), ("dzh", "j"), ("ch", "c"), ("zh", "z"),
+_SKELETON_RULES = (("eu", "ev"), ("au", "av"), ("shch", "s"), ("sch", "s"), ("sh", "s"), ("dzh", "j"),
+                   ("ch", "c"), ("zh", "z"),
                    ("kh", "h"), ("ts", "c"), ("tz", "c"), ("ph", "f"), ("th", "t"), ("ck", "k"),
                    ("x", "ks"), ("w", "v"), ("q", "k"), ("c", "k"))
 _NOT_CONSONANT = re.compile(r"[^bcdfgklmnprstvzks]")
 
 
 def skeleton(word: str) -> str:
-    """The Latin consonant skeleton of a name in any script ("Цунэока", "Tsuneoka" -> "knk").
+    """The Latin consonant skeleton of a name in any script ("Лавровым", "Lavrov" -> "lvrvm", "lvrv").
 
     Transliterated (unidecode), lower-cased; digraphs folded, vowels, j/y, h and g dropped
     (Russian renders English h as г), doubled consonants collapsed.
@@ -219,6 +224,7 @@ def unpack(data: bytes) -> list[Anchor]:
 
 
 # ---- the pair test --------------------------------------------------------------------------
+@functools.lru_cache(maxsize=65536)
 def rarity(df: int, documents: int) -> float:
     """Weight factor of an anchor found in ``df`` of ``documents`` stored texts (1.0 = unseen)."""
     top = math.log(documents + PRIOR_DOCS)
@@ -243,7 +249,8 @@ def align(a: list[Anchor], b: list[Anchor], weight: dict[int, float]) -> tuple[f
     fa, fb = _repeat_factors(a), _repeat_factors(b)
     where: dict[int, list[int]] = {}
     for j, y in enumerate(b):
-        where.setdefault(y.key, []).append(j)
+        if y.key in weight:
+            where.setdefault(y.key, []).append(j)
     size = len(b)
     tree = [(0.0, -1)] * (size + 1)  # (best total, index into ends) per Fenwick node
     ends: list[tuple[int, int, int]] = []  # (i, j, previous end index)
@@ -284,17 +291,29 @@ class AnchorMatch:
     same: bool = False  # passes the test
 
 
-def anchor_match(a: list[Anchor], b: list[Anchor], df: dict[int, int], documents: int) -> AnchorMatch:
-    """The weighted, order-preserving alignment of two anchor sequences (rarity-weighted)."""
+def anchor_match(a: list[Anchor], b: list[Anchor], df: dict[int, int], documents: int,
+                 minimum: float = 0.0) -> AnchorMatch:
+    """The weighted, order-preserving alignment of two anchor sequences (rarity-weighted).
+
+    With ``minimum``, pairs whose unordered overlap cannot reach that score are not aligned."""
     if not a or not b:
         return AnchorMatch(0, 0.0)
-    factor = {k: rarity(df.get(k, 0), documents) for k in {x.key for x in a} | {x.key for x in b}}
-    weight = {x.key: x.weight * factor[x.key] for x in a + b}
+    kinds = {x.key: x.kind for x in a}
+    kinds.update((x.key, x.kind) for x in b)
+    weight = {k: _WEIGHT[kind] * rarity(df.get(k, 0), documents) for k, kind in kinds.items()}
+    fa, fb = _repeat_factors(a), _repeat_factors(b)
+    mass_a: dict[int, float] = {}
+    for x, f in zip(a, fa):
+        mass_a[x.key] = mass_a.get(x.key, 0.0) + weight[x.key] * f
+    mass_b: dict[int, float] = {}
+    for x, f in zip(b, fb):
+        mass_b[x.key] = mass_b.get(x.key, 0.0) + weight[x.key] * f
+    total = sum(mass_a.values()) + sum(mass_b.values())
+    bound = sum(min(v, mass_b[k]) for k, v in mass_a.items() if k in mass_b)
+    if not total or 2 * bound / total < minimum:
+        return AnchorMatch(0, 2 * bound / total if total else 0.0)
     matched, pairs = align(a, b, weight)
-    total_a = sum(weight[x.key] * f for x, f in zip(a, _repeat_factors(a)))
-    total_b = sum(weight[x.key] * f for x, f in zip(b, _repeat_factors(b)))
-    score = 2 * matched / (total_a + total_b) if total_a + total_b else 0.0
-    return AnchorMatch(len(pairs), score)
+    return AnchorMatch(len(pairs), 2 * matched / total)
 
 
 def same_story(a: list[Anchor], b: list[Anchor], len_a: int, len_b: int, df: dict[int, int],
@@ -305,12 +324,11 @@ def same_story(a: list[Anchor], b: list[Anchor], len_a: int, len_b: int, df: dic
     if max(len_a, len_b) > MAX_LENGTH_RATIO * max(1, min(len_a, len_b)):
         return AnchorMatch(0, 0.0)
     strong = anchor_match([x for x in a if x.kind != KIND_WORD], [x for x in b if x.kind != KIND_WORD],
-                          df, documents)
+                          df, documents, MIN_SCORE_NAMES)
     strong.same = strong.matched >= MIN_MATCHED and strong.score >= MIN_SCORE_NAMES
-    every = anchor_match(a, b, df, documents)
+    every = anchor_match(a, b, df, documents, MIN_SCORE_ALL)
     every.same = every.matched >= MIN_MATCHED_ALL and every.score >= MIN_SCORE_ALL
-    best = max((strong, every), key=lambda m: (m.same, m.score))
-    return best
+    return max((strong, every), key=lambda m: (m.same, m.score))
 
 
 def index_keys(items: list[Anchor]) -> set[int]:
