@@ -513,9 +513,13 @@ def stories(db: str, show_all: bool, limit: int, as_json: bool) -> None:
         click.echo("no story has more than one copy")
     for story in found:
         first = story["copies"][0]
-        click.echo(f"story {story['story']}: {len(story['copies'])} copies  {first['title'] or '(untitled)'}")
+        languages = sorted({c.get("language") or "unknown" for c in story["copies"]})
+        in_languages = f" in {len(languages)} languages ({', '.join(languages)})" if len(languages) > 1 else ""
+        click.echo(f"story {story['story']}: {len(story['copies'])} copies{in_languages}  "
+                   f"{first['title'] or '(untitled)'}")
         for copy in story["copies"]:
-            click.echo(f"  [{copy['id']}] {copy['published'] or copy['ingested_at']}  {copy['url'] or copy['source']}")
+            click.echo(f"  [{copy['id']}] {copy.get('language') or '??'}  {copy['published'] or copy['ingested_at']}  "
+                       f"{copy['url'] or copy['source']}")
 
 
 @main.command()

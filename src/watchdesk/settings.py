@@ -13,6 +13,7 @@ from __future__ import annotations
 # not analysed) instead of being forced into the closest configured language.
 DETECT_LANGUAGES = ("en", "ru", "uk", "be", "bg", "sr", "fr", "de", "es", "it", "pt", "nl", "pl", "tr",
                     "ar", "fa", "zh", "ja", "ko")
+DETECT_MIN_COMMON_LETTERS = 60  # lower-case words with this many letters: read only those (not names)
 DETECT_MIN_LETTERS = 20  # fewer letters than this: too short to tell (language None)
 DETECT_MIN_CONFIDENCE = 0.2  # the best language's confidence (lingua, sums to 1) below this: unclear (None)
 DETECT_MIN_LEAD = 1.3  # ... or below this many times the runner-up's: unclear (None)

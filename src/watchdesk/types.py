@@ -241,6 +241,8 @@ class ExtractedDocument:
             "byline": self.byline,
             "published": self.published,
             "language": self.language,
+            "analysed": self.analysed,
+            "note": self.note,
             "url": self.url,
             "text": self.text,
             "mentions": [asdict(m) for m in self.mentions],

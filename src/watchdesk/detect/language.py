@@ -6,7 +6,9 @@ letters: symbols, numbers, a two-word line), when no language is clearly ahead (
 confidence under ``DETECT_MIN_CONFIDENCE``, or not ``DETECT_MIN_LEAD`` times the next one), or
 when most letters are in another script than the best language's (a mixed text). Long texts are
 read through a sample of ``DETECT_SAMPLE_CHARS`` characters taken from their start, middle and
-end, which bounds the cost per document and keeps a long foreign quote from deciding alone.
+end, which bounds the cost per document and keeps a long foreign quote from deciding alone; of
+that sample, only the words that start in lower case are read when they hold enough letters
+(names and numbers are shared across languages and mislead: a results table of Dutch towns).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from ..settings import (DETECT_LANGUAGES, DETECT_MIN_CONFIDENCE, DETECT_MIN_LEAD, DETECT_MIN_LETTERS,
+from ..settings import (DETECT_LANGUAGES, DETECT_MIN_COMMON_LETTERS, DETECT_MIN_CONFIDENCE, DETECT_MIN_LEAD, DETECT_MIN_LETTERS,
                         DETECT_MIN_SCRIPT_SHARE,
                         DETECT_SAMPLE_CHARS)
 
@@ -51,6 +53,14 @@ def script_share(text: str, code: str) -> float:
     return sum(1 for c in letters if _script(c) == want) / len(letters) if letters else 0.0
 
 
+def _common_words(text: str) -> str:
+    """The text's lower-case words when there are enough of them: names, capitals and numbers say
+    little about a language (a results table of Dutch towns is still written in English)."""
+    words = [w for w in text.split() if w[:1].islower()]
+    common = " ".join(words)
+    return common if sum(c.isalpha() for c in common) >= DETECT_MIN_COMMON_LETTERS else text
+
+
 def _sample(text: str, size: int = DETECT_SAMPLE_CHARS) -> str:
     if len(text) <= size:
         return text
@@ -77,7 +87,7 @@ class LanguageDetector:
         self._detector = LanguageDetectorBuilder.from_languages(*known).build()
 
     def detect(self, text: str) -> Detection:
-        sample = _sample(text)
+        sample = _common_words(_sample(text))
         letters = sum(1 for c in sample if c.isalpha())
         if letters < DETECT_MIN_LETTERS:
             return Detection(None, 0.0, f"too short to tell ({letters} letters)")

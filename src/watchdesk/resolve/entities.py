@@ -67,6 +67,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+from watchdesk.resolve.align import clearly_different
 from watchdesk.resolve.blocking import BlockIndex
 from watchdesk.resolve.cache import Lru
 from watchdesk.resolve.names import base_form, compare, name_form
@@ -291,6 +292,8 @@ class Resolver:
         self.rejected_names: set[str] = set()
         self.rejected_members: set[str] = set()
         self.split_aliases: dict[str, set[str]] = defaultdict(set)  # global id -> alias keys
+        # entity alignments across translations (``align``): (member, member, score)
+        self.aligned: list[tuple[str, str, float]] = []
         # indexes (rebuilt on load)
         self._key_clusters = BlockIndex()
         self._doc_seq: dict[str, int] = {}  # doc key -> position in ``docs`` (document order)
@@ -357,6 +360,9 @@ class Resolver:
                 if not c.members:
                     del self.clusters[gid]
             self.members.pop(mid, None)
+        if self.aligned:
+            prefix = f"{doc_key}#"
+            self.aligned = [p for p in self.aligned if not (p[0].startswith(prefix) or p[1].startswith(prefix))]
         self._rebuild_indexes()
 
     def global_id(self, doc_key: str, local_id: str | None, surface: str | None = None) -> str | None:
@@ -459,6 +465,35 @@ class Resolver:
         if gid in self.clusters:
             self._reindex_cluster(gid)
 
+    def align(self, a: str, b: str, score: float = 1.0) -> bool:
+        """Two members found to name one thing in two versions of one article (an original and
+        its translation: ``align.propose``). Their clusters merge unless a negative judgement
+        forbids it or their names cannot be one thing's (``align.clearly_different``: full person
+        names of different people, multi-word names of one script that are not forms of each
+        other). Across scripts a translation's names are another name family by nature, so the
+        family rule is kept within each script: the aligned names are admitted as the entity's
+        names in that language. Recorded and re-applied after a split, beneath every negative
+        judgement. Returns whether the two are now one entity."""
+        if a not in self.members or b not in self.members:
+            return False
+        if not any({a, b} == {x, y} for x, y, _ in self.aligned):
+            self.aligned.append((a, b, float(score)))
+        return self._apply_alignment(a, b)
+
+    def _apply_alignment(self, a: str, b: str) -> bool:
+        ca, cb = self._cluster_of(a), self._cluster_of(b)
+        if not ca or not cb:
+            return False
+        if ca == cb:
+            return True
+        if self._clusters_forbidden(ca, cb):
+            return False
+        person = PERSON in (self._label_of(ca), self._label_of(cb))
+        if clearly_different(tuple(self._cluster_names(ca)), tuple(self._cluster_names(cb)), person):
+            return False
+        self._merge_clusters(ca, cb)
+        return True
+
     # state ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The whole state as JSON-able data (``Resolver.from_dict`` restores it)."""
@@ -481,6 +516,7 @@ class Resolver:
                 "rejected_members": sorted(self.rejected_members),
                 "split_aliases": {g: sorted(v) for g, v in sorted(self.split_aliases.items()) if v},
             },
+            "aligned": [list(p) for p in self.aligned],
         }
 
     @classmethod
@@ -516,6 +552,7 @@ class Resolver:
         r.rejected_members = set(j.get("rejected_members", []))
         for g, keys in j.get("split_aliases", {}).items():
             r.split_aliases[g] = set(keys)
+        r.aligned = [(a, b, float(s)) for a, b, s in data.get("aligned", [])]
         r._rebuild_indexes()
         return r
 
@@ -966,6 +1003,9 @@ class Resolver:
             ca, cb = self._cluster_of(a), self._cluster_of(b)
             if ca and cb and ca != cb and not self._clusters_forbidden(ca, cb):
                 self._merge_clusters(ca, cb)
+        # so do entity alignments (beneath negative judgements and the name checks)
+        for a, b, _ in self.aligned:
+            self._apply_alignment(a, b)
 
     def _reindex_cluster(self, cid: str) -> None:
         for mid in self.clusters[cid].members:

@@ -1,12 +1,18 @@
 """Resolution runs over the store: attach new documents incrementally, replay judgements, rebuild.
 
 Entities are read with their aliases as normal forms where mentions carry a lemma, and every
-global entity is written with its Latin-script forms (``latin``) and the name keys it is found by."""
+global entity is written with its Latin-script forms (``latin``) and the name keys it is found by.
+After the new documents are placed, those linked to another wording of their article (a story link of
+kind 'translation' or 'rewording') have their entities aligned with it (``align.propose``): each
+proposed pair is recorded (``entity_alignments``) and put into one global entity (``Resolver.align``)
+unless a judgement or the names forbid it. Only the new documents' links are read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..store.db import Store
+from .align import DocView, EntityView, MentionView, propose
+from .anchors import unpack
 from .entities import Judgement, Resolver, _num
 from ..types import DocEntity
 from .names import name_form, name_keys_of
@@ -69,6 +75,45 @@ def _lemma_aliases(entity: DocEntity, lemmas: dict[str, str]) -> list[str]:
         if a not in out:
             out.append(a)
     return out
+
+
+def _doc_view(resolver: Resolver, doc_id: int, data: dict) -> DocView:
+    """A stored document as alignment reads it, with its entities' current global ids and their
+    aliases as normal forms (the lemmas their mentions carry)."""
+    mentions = [MentionView(s, e, text, local, lemma) for s, e, text, local, lemma in data["mentions"]]
+    lemmas: dict[str, dict[str, str]] = {}
+    for m in mentions:
+        if m.lemma:
+            lemmas.setdefault(m.entity, {}).setdefault(m.text, m.lemma)
+    entities = {}
+    for local, (name, label, aliases) in data["entities"].items():
+        forms = lemmas.get(local, {})
+        names = tuple(dict.fromkeys(forms.get(a, a) for a in [name, *aliases]))
+        entities[local] = EntityView(local, names[0], label, names[1:], resolver.global_id(str(doc_id), local))
+    if data.get("anchors") is not None and not isinstance(data["anchors"], list):
+        data["anchors"] = unpack(data["anchors"])  # once per document (the view is made per link)
+    return DocView(str(doc_id), data["text"], [tuple(x) for x in data["sentences"]], mentions, entities,
+                   data.get("anchors"))
+
+
+def _align(store: Store, resolver: Resolver, doc_ids: list[int] | None) -> list[tuple]:
+    """Align the entities of the documents linked to another wording of their article (only the
+    links of ``doc_ids``; every link when None) and apply the pairs; returns the rows to record."""
+    links = store.wording_links(doc_ids)
+    cache: dict[int, dict | None] = {}
+    rows = []
+    for d, o in links:
+        for x in (d, o):
+            if x not in cache:
+                cache[x] = store.alignment_view(x)
+        if cache[d] is None or cache[o] is None:
+            continue
+        # global ids as they are now (an earlier link may have merged some)
+        a, b = _doc_view(resolver, d, cache[d]), _doc_view(resolver, o, cache[o])
+        for found in propose(a, b):
+            resolver.align(f"{d}#{found.a}", f"{o}#{found.b}", found.score)
+            rows.append((d, found.a, o, found.b, found.score, found.evidence))
+    return rows
 
 
 def entity_keys(aliases: list[str], latin: list[str]) -> list[str]:
@@ -140,6 +185,7 @@ def _resolve_pending(store: Store) -> ResolutionReport:
             resolved.append(doc_id)
     if resolver is None:
         return ResolutionReport(0, store.conn.execute("SELECT count(*) FROM global_entities").fetchone()[0])
+    store.save_alignments(_align(store, resolver, resolved))
     return _save(store, resolver, resolved)
 
 
@@ -156,6 +202,7 @@ def _rebuild(store: Store) -> ResolutionReport:
         for doc_id, story_id, entities in batch:
             resolver.add_document(str(doc_id), entities, {"story": str(story_id)} if story_id else None)
             resolved.append(doc_id)
+    store.save_alignments(_align(store, resolver, None), replace_all=True)
     for judgement in store.judgements():
         _apply(resolver, judgement)
     return _save(store, resolver, resolved, full=True)

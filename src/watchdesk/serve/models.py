@@ -77,6 +77,7 @@ class CopyModel(BaseModel):
     url: str | None
     site: str | None
     published: str | None
+    language: str | None = None  # copies of one story may be translations
 
 
 class ArticleEntity(BaseModel):

@@ -386,6 +386,71 @@ class Store:
             " UNION ALL SELECT l.doc_id AS other, d.language, l.kind, l.score FROM story_links l"
             " JOIN documents d ON d.id = l.doc_id WHERE l.other_id = ? ORDER BY other", (doc_id, doc_id))]
 
+    # ---- entity alignment across translations (resolve/align.py) -------------------------
+    ALIGNED_KINDS = ("translation", "rewording")
+
+    def wording_links(self, doc_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:
+        """(document, other document) of the story links between two wordings of one article (kind
+        'translation' or 'rewording') from or to one of ``doc_ids`` (every such link when None)."""
+        kinds = ",".join(f"'{k}'" for k in self.ALIGNED_KINDS)
+        if doc_ids is None:
+            return [tuple(r) for r in self.conn.execute(
+                f"SELECT doc_id, other_id FROM story_links WHERE kind IN ({kinds}) ORDER BY doc_id, other_id")]
+        ids, out = sorted(set(doc_ids)), set()
+        for chunk in (ids[i:i + 400] for i in range(0, len(ids), 400)):
+            marks = ",".join("?" * len(chunk))
+            out.update(tuple(r) for r in self.conn.execute(
+                f"SELECT doc_id, other_id FROM story_links WHERE kind IN ({kinds})"
+                f" AND (doc_id IN ({marks}) OR other_id IN ({marks}))", chunk + chunk))
+        return sorted(out)
+
+    def alignment_view(self, doc_id: int) -> dict | None:
+        """What entity alignment reads of a document: ``text``, ``sentences`` [(start, end)],
+        ``mentions`` [(start, end, text, local entity id, lemma)] of its entities, in text order,
+        ``entities`` {local id: (name, label, [aliases])} and its packed ``anchors`` (or None);
+        None when it is not stored."""
+        row = self.conn.execute("SELECT d.text, a.anchors FROM documents d LEFT JOIN doc_anchors a"
+                                " ON a.doc_id = d.id WHERE d.id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        sentences = [tuple(r) for r in self.conn.execute(
+            'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY idx', (doc_id,))]
+        mentions = [tuple(r) for r in self.conn.execute(
+            'SELECT m.start, m."end", m.text, e.local_id, m.lemma FROM mentions m JOIN entities e'
+            " ON e.id = m.entity_id WHERE m.doc_id = ? ORDER BY m.start, m.id", (doc_id,))]
+        entities: dict[str, tuple[str, str, list[str]]] = {}
+        for r in self.conn.execute("SELECT e.local_id, e.name, e.label, a.alias FROM entities e LEFT JOIN"
+                                   " aliases a ON a.entity_id = e.id WHERE e.doc_id = ? ORDER BY e.id, a.alias",
+                                   (doc_id,)):
+            entry = entities.setdefault(r[0], (r[1], r[2], []))
+            if r[3] is not None:
+                entry[2].append(r[3])
+        return {"text": row[0], "sentences": sentences, "mentions": mentions, "entities": entities,
+                "anchors": row[1]}
+
+    def save_alignments(self, rows: Iterable[tuple[int, str, int, str, float, dict]], *,
+                        replace_all: bool = False) -> None:
+        """Record entity alignments (document, local id, other document, other local id, score,
+        evidence); ``replace_all``: they are all of them (a rebuild)."""
+        if replace_all:
+            self.conn.execute("DELETE FROM entity_alignments")
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO entity_alignments (doc_id, local_id, other_doc_id, other_local_id, score,"
+            " evidence) VALUES (?,?,?,?,?,?)",
+            [(d, loc, o, oloc, score, json.dumps(ev, ensure_ascii=False)) for d, loc, o, oloc, score, ev in rows])
+
+    def alignments_of(self, doc_id: int) -> dict[str, list[dict]]:
+        """Per local entity of a document, the entities of other wordings it was aligned with:
+        other document, its local id, score and evidence (why, mentions, name similarity ...)."""
+        out: dict[str, list[dict]] = {}
+        for r in self.conn.execute(
+                "SELECT local_id, other_doc_id, other_local_id, score, evidence FROM entity_alignments"
+                " WHERE doc_id = ? UNION ALL SELECT other_local_id, doc_id, local_id, score, evidence"
+                " FROM entity_alignments WHERE other_doc_id = ? ORDER BY 1, 2, 3", (doc_id, doc_id)):
+            out.setdefault(r[0], []).append({"document": r[1], "local_id": r[2], "score": r[3],
+                                             **json.loads(r[4])})
+        return out
+
 
     def stats(self) -> StoreStats:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
@@ -782,7 +847,8 @@ class Store:
         the document entity was resolved, else the document-local id; each entity keeps its
         ``local_id``; an unresolved one gets "<document id>#<local id>", unique in the store.
         ``story`` is the id of the story the document is a copy of. Each entity carries ``latin``:
-        its global entity's Latin-script forms (``resolve.translit.latin_names``).
+        its global entity's Latin-script forms (``resolve.translit.latin_names``), and ``aligned``
+        where it was aligned with entities of another wording of the article (``alignments_of``).
         """
         for d in self.conn.execute("SELECT * FROM documents ORDER BY id").fetchall():
             document = self._load_document(d)
@@ -803,8 +869,11 @@ class Store:
             latin = {r[0]: json.loads(r[1]) for r in self.conn.execute(
                 "SELECT e.local_id, g.latin FROM entities e JOIN global_entities g ON g.id = e.global_id"
                 " WHERE e.doc_id = ?", (d["id"],))}
+            aligned = self.alignments_of(d["id"])
             for e in record["entities"]:
                 e["latin"] = latin[e["id"]] if e["id"] in latin else latin_names([e["name"], *e["aliases"]])
+                if e["id"] in aligned:  # entities of another wording of this article found to be this one
+                    e["aligned"] = aligned[e["id"]]
                 e["local_id"], e["id"] = e["id"], g(e["id"])
             for a in record["quotes"] + record["claims"] + record["aliases"]:
                 a["entity"] = g(a["entity"])

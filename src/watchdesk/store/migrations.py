@@ -287,9 +287,27 @@ V10_LATIN_NAMES = """
         CREATE INDEX entity_keys_global ON entity_keys(global_id);
 """
 
+V11_ENTITY_ALIGNMENTS = """
+        -- Entities of two wordings of one article (an original and its translation, two translations)
+        -- found to name one thing (resolve/align.py), with the score and the evidence (JSON: why, aligned
+        -- mentions, name similarity, closeness of their places, shared figures). Written by resolution
+        -- runs, which put the two into one global entity unless a judgement or their names forbid it.
+        CREATE TABLE entity_alignments (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            local_id TEXT NOT NULL,
+            other_doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            other_local_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (doc_id, local_id, other_doc_id, other_local_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_alignments_other ON entity_alignments(other_doc_id);
+"""
+
 # Each entry is one SQL script; index + 1 is the schema version it produces.
 MIGRATIONS: list[str] = [V1_CORE, V2_STORIES, V3_ATTRIBUTION, V4_RESOLUTION, V5_SEARCH_FILTERS, V6_ENTITY_PAGE,
-                         V7_LANGUAGES, V8_STORY_ANCHORS, V9_STEMMED_SEARCH, V10_LATIN_NAMES]
+                         V7_LANGUAGES, V8_STORY_ANCHORS, V9_STEMMED_SEARCH, V10_LATIN_NAMES,
+                         V11_ENTITY_ALIGNMENTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -102,7 +102,8 @@ def article(store: Store, doc_id: int) -> dict | None:
     sentences = [(r[0], r[1]) for r in conn.execute(
         'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY idx', (doc_id,))]
     copies = [dict(r) for r in conn.execute(
-        "SELECT id, title, source, url, site, published FROM documents WHERE story_id = ? AND id != ? ORDER BY id",
+        "SELECT id, title, source, url, site, published, language FROM documents WHERE story_id = ? AND id != ?"
+        " ORDER BY id",
         (d["story_id"], doc_id))]
     doc_entities = []
     for e in sorted(entities.values(), key=lambda e: (-e["mention_count"], e["name"])):
@@ -231,7 +232,7 @@ def stories(store: Store, *, min_copies: int = 2, limit: int = 50, offset: int =
             "SELECT story_id, count(*) AS n FROM documents GROUP BY story_id HAVING n >= ?"
             " ORDER BY n DESC, story_id LIMIT ? OFFSET ?", (min_copies, limit, offset)).fetchall():
         copies = [dict(r) for r in store.conn.execute(
-            "SELECT id, title, source, url, site, published, ingested_at FROM documents"
+            "SELECT id, title, source, url, site, published, ingested_at, language FROM documents"
             " WHERE story_id = ? ORDER BY id", (story["story_id"],))]
         items.append({"story": story["story_id"], "copies": copies})
     return {"total": total, "items": items}

@@ -26,12 +26,16 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
+from watchdesk.resolve.names import is_short_form
 from watchdesk.types import AliasLink, DocEntity, Mention, Sentence
 
 # Russian function words that an acronym may skip (closed class: prepositions, conjunctions).
 FUNCTION_WORDS = frozenset(
     "и в во по на для о об от при с со к ко из у за под над до без имени им".split())
 ACRONYM_MIN, ACRONYM_MAX = 2, 10
+COMPOUND_MIN = 7  # letters of a one-word compound an acronym may abbreviate ("Евросоюз")
+PIECE_MIN = 3  # letters of each piece of such a compound ("евро|союз")
+TAIL_MIN = 5  # letters of a place name that may end a glued compound ("Британия")
 WIDEN_SHARE = 0.6  # a new mention keeps the entity of a mention inside it covering this share
 ALIAS_CUES = re.compile(
     r"\s*,?\s*(?:(?:также|еще|ещё|более|широко)\s+)?(?:известн(?:ый|ая|ое|ые|ого|ой|ому|ым|ую)"
@@ -86,6 +90,7 @@ class _State:
         self.order = [e.id for e in entities]
         self.parent = {e.id: e.id for e in entities}
         self.links: list[AliasLink] = []
+        self.own_labels: set[str] = set()  # entities whose mentions keep their labels when merged
         self.next_id = max((int(e.id[1:]) for e in entities if e.id[1:].isdigit()), default=0) + 1
 
     def find(self, eid: str) -> str:
@@ -153,6 +158,7 @@ class _State:
 
     def result(self) -> RuAliasResult:
         by_root: dict[str, list[Mention]] = {}
+        own = {self.find(e) for e in self.own_labels}
         for m in self.mentions:
             m.entity = self.find(m.entity)
             by_root.setdefault(m.entity, []).append(m)
@@ -170,7 +176,8 @@ class _State:
             votes = Counter(m.label for m in ms)
             label = max(votes, key=lambda lab: (votes[lab], lab == ent.label))
             for m in ms:
-                m.label = label
+                if eid not in own:
+                    m.label = label
             out.append(DocEntity(eid, ent.name, label, list(dict.fromkeys(aliases)), len(ms)))
         for ln in self.links:
             ln.entity = self.find(ln.entity)
@@ -189,6 +196,7 @@ def find_ru_aliases(text: str, sentences: list[Sentence], mentions: list[Mention
     _cue_aliases(st)
     _parenthesised_names(st)
     _letter_acronyms(st)
+    _short_forms(st, vocab)
     return st.result()
 
 
@@ -329,3 +337,130 @@ def _letter_acronyms(st: _State) -> None:
         root = next(iter(owners))
         if st.find(m.entity) != root:
             st.link(firsts[fold_letters(m.text) + "|" + root], m, "acronym letters")
+
+
+# --------------------------------------------------------------------------- short forms
+
+
+def _root_forms(st: _State) -> dict[str, dict[str, Mention]]:
+    """Entity root -> its names (the nominative ``lemma`` of each mention, else its text) with
+    the first mention written so; people are left out."""
+    out: dict[str, dict[str, Mention]] = {}
+    for m in st.mentions:
+        if m.label == "PERSON":
+            continue
+        out.setdefault(st.find(m.entity), {}).setdefault(m.lemma or m.text, m)
+    return out
+
+
+def _one_word(form: str) -> bool:
+    return len(_WORD.findall(form)) == 1
+
+
+def _link_unique(st: _State, short: Mention, owners: dict[str, Mention], kind: str) -> bool:
+    """Link ``short`` to the one entity among ``owners`` (root -> a mention of it), if one."""
+    owners = {r: m for r, m in owners.items() if r != st.find(short.entity)}
+    if len(owners) != 1:
+        return False
+    long = next(iter(owners.values()))
+    st.own_labels.update({st.find(long.entity), st.find(short.entity)})
+    st.link(long, short, kind)
+    return True
+
+
+def _short_forms(st: _State, vocab) -> None:
+    """Short forms an article uses without declaring them, joined to the one name of the same
+    article they abbreviate: a compound abbreviation or an acronym of a name's initials
+    ("Евросоюз", "ЕС" / "Европейский союз", ``names.is_short_form``); an acronym of a compound's
+    pieces ("ЕС" / "Евросоюз"); a one-word organisation that is the head word of a longer
+    organisation name ("МИД" / "МИД Великобритании"); a one-word place that ends a glued
+    compound place name ("Британия" / "Великобритания"). Compounds are joined before acronyms,
+    so that an acronym finds the long name and its compound as one entity."""
+    for rule, acronyms in ((_abbreviates, False), (_abbreviates, True), (_head_word, None),
+                           (_compound_tail, None)):
+        forms = _root_forms(st)
+        for root, names in forms.items():
+            if st.find(root) != root or not all(_one_word(f) for f in names):
+                continue
+            if acronyms is not None and any(is_acronym(f) for f in names) != acronyms:
+                continue
+            rule(st, forms, root, names, vocab)
+
+
+def _abbreviates(st: _State, forms, root: str, names: dict[str, Mention], vocab) -> None:
+    owners: dict[str, Mention] = {}
+    for other, longs in forms.items():
+        for lf, lm in longs.items():
+            if lf in names or is_acronym(lf):
+                continue
+            if any(is_short_form(sf, lf) or _acronym_of_compound(sf, lf, vocab) for sf in names):
+                owners.setdefault(st.find(other), lm)
+    _link_unique(st, next(iter(names.values())), owners, "short form")
+
+
+def _fold(w: str) -> str:
+    return w.casefold().replace("ё", "е")
+
+
+def _acronym_of_compound(short: str, long: str, vocab) -> bool:
+    """"ЕС" / "Евросоюз": a two-letter Cyrillic acronym spelling the first letters of the two
+    pieces of a one-word compound, its second piece a dictionary noun ("евро|союз")."""
+    letters = fold_letters(short)
+    word = _fold(long)
+    if vocab is None or not is_acronym(short) or len(letters) != 2 or not _one_word(long) \
+            or len(word) < COMPOUND_MIN or not word.isalpha() or not _cyrillic(word):
+        return False
+    for k in range(PIECE_MIN, len(word) - PIECE_MIN + 1):
+        if word[0] + word[k] == letters and _is_noun(vocab, word[k:]):
+            return True
+    return False
+
+
+def _cyrillic(w: str) -> bool:
+    return all("а" <= c <= "я" or c == "ё" for c in w.lower() if c.isalpha())
+
+
+def _is_noun(vocab, word: str) -> bool:
+    return vocab.word_is_known(word) and any(p.tag.POS == "NOUN" for p in vocab(word))
+
+
+def _head_word(st: _State, forms, root: str, names: dict[str, Mention], vocab) -> None:
+    """"МИД" / "МИД Великобритании": the organisation named by its head word alone."""
+    short = next(iter(names.values()))
+    if short.label != "ORG":
+        return
+    heads = {_fold(f) for f in names}
+    owners: dict[str, Mention] = {}
+    for other, longs in forms.items():
+        for lf, lm in longs.items():
+            words = _WORD.findall(lf)
+            if lm.label == "ORG" and len(words) >= 2 and _fold(words[0]) in heads:
+                owners.setdefault(st.find(other), lm)
+    _link_unique(st, short, owners, "head word")
+
+
+def _compound_tail(st: _State, forms, root: str, names: dict[str, Mention], vocab) -> None:
+    """"Британия" / "Великобритания": a place named by the end of a glued compound whose first
+    part is an adjective stem with a linking vowel ("велик|о|")."""
+    short = next(iter(names.values()))
+    if short.label != "GPE" or vocab is None:
+        return
+    tails = {_fold(f) for f in names if len(f) >= TAIL_MIN}
+    owners: dict[str, Mention] = {}
+    for other, longs in forms.items():
+        for lf, lm in longs.items():
+            word = _fold(lf)
+            if lm.label == "GPE" and _one_word(lf) and any(
+                    word.endswith(t) and _adjective_prefix(vocab, word[:-len(t)]) for t in tails):
+                owners.setdefault(st.find(other), lm)
+    _link_unique(st, short, owners, "compound name")
+
+
+def _adjective_prefix(vocab, prefix: str) -> bool:
+    """An adjective stem with a linking vowel ("велико", "ново"): stem + "ий"/"ый"/"ой" is a
+    dictionary adjective."""
+    if len(prefix) < TAIL_MIN - 1 or prefix[-1] not in "ое" or not prefix.isalpha():
+        return False
+    stem = prefix[:-1]
+    return any(vocab.word_is_known(stem + e) and any(p.tag.POS == "ADJF" for p in vocab(stem + e))
+               for e in ("ий", "ый", "ой"))

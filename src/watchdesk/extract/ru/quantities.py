@@ -22,6 +22,7 @@ process.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,12 +38,25 @@ class Tok:
     text: str
 
 
-def tokens(text: str, start: int = 0, end: int | None = None) -> list[Tok]:
-    """razdel tokens of ``text[start:end]`` with offsets into ``text``."""
+@lru_cache(maxsize=4)
+def _text_tokens(text: str) -> tuple[tuple[Tok, ...], tuple[int, ...]]:
+    """razdel tokens of a whole text, once (the extractors ask for many ranges of one text)."""
     from razdel import tokenize
 
+    toks = tuple(Tok(t.start, t.stop, t.text) for t in tokenize(text))
+    return toks, tuple(t.start for t in toks)
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[Tok]:
+    """razdel tokens of ``text[start:end]`` with offsets into ``text`` (tokens wholly inside the range)."""
     end = len(text) if end is None else end
-    return [Tok(start + t.start, start + t.stop, t.text) for t in tokenize(text[start:end])]
+    toks, starts = _text_tokens(text)
+    i = bisect_left(starts, start)
+    out = []
+    while i < len(toks) and toks[i].end <= end:
+        out.append(toks[i])
+        i += 1
+    return out
 
 
 @lru_cache(maxsize=1)
